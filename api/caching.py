@@ -1,0 +1,22 @@
+"""Conditional GETs for the public figures, so browsers and CDNs absorb the polling."""
+
+from django.utils.http import http_date, quote_etag
+from rest_framework.response import Response
+
+
+def cached_response(
+    request, data, *, etag: str, last_modified=None, public: bool = True, max_age: int = 10
+) -> Response:
+    """200 with ETag/Last-Modified, or 304 when the client already has this version."""
+    etag = quote_etag(etag)
+    headers = {"ETag": etag}
+    if last_modified is not None:
+        headers["Last-Modified"] = http_date(last_modified.timestamp())
+    if public:
+        headers["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate=60"
+    else:
+        headers["Cache-Control"] = "private, no-cache"
+    if_none_match = request.headers.get("If-None-Match", "")
+    if etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*":
+        return Response(status=304, headers=headers)
+    return Response(data, headers=headers)

@@ -1,0 +1,283 @@
+import django_filters
+from django.http import Http404
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from api.caching import cached_response
+from api.fields import CountryCodeField, LanguageTagField
+from api.permissions import ReadOnlyOrManager
+from campaigns import access, selectors, services
+from campaigns.models import Campaign, Organisation
+
+
+class TranslationSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(max_length=600, required=False, allow_blank=True)
+    petition_text = serializers.CharField(required=False, allow_blank=True)
+
+
+class CampaignOutputSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    organisation = serializers.SlugField(source="organisation.slug")
+    organisation_name = serializers.CharField(source="organisation.name")
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    petition_text = serializers.CharField()
+    content_language = serializers.CharField()
+    status = serializers.ChoiceField(choices=Campaign.Status.choices)
+    outcome = serializers.ChoiceField(choices=Campaign.Outcome.choices, allow_blank=True)
+    goal = serializers.IntegerField()
+    countries = serializers.ListField(child=CountryCodeField())
+    languages = serializers.ListField(child=serializers.CharField())
+    require_confirmation = serializers.BooleanField()
+    starts_on = serializers.DateField(allow_null=True)
+    ends_on = serializers.DateField(allow_null=True)
+    baseline_starts_on = serializers.DateField(allow_null=True)
+    baseline_ends_on = serializers.DateField(allow_null=True)
+    signature_count = serializers.SerializerMethodField(
+        help_text="Confirmed signatures, as last tallied."
+    )
+    progress = serializers.SerializerMethodField(help_text="signature_count / goal")
+    translations = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    embed_url = serializers.SerializerMethodField()
+    embed_snippet = serializers.SerializerMethodField()
+    created = serializers.DateTimeField()
+    modified = serializers.DateTimeField()
+
+    def get_signature_count(self, campaign) -> int:
+        return selectors.campaign_signature_count(campaign)
+
+    def get_progress(self, campaign) -> float:
+        return selectors.campaign_progress(campaign)
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_embed_url(self, campaign) -> str:
+        return self._absolute(reverse("signatures:embed", kwargs={"slug": campaign.slug}))
+
+    def get_embed_snippet(self, campaign) -> str:
+        return (
+            f'<iframe src="{self.get_embed_url(campaign)}" title="{escape(campaign.title)}" '
+            'width="100%" height="760" style="border:0;max-width:40rem" loading="lazy"></iframe>'
+        )
+
+    def get_translations(self, campaign) -> dict[str, dict[str, str]]:
+        return {
+            t.language: {"title": t.title, "summary": t.summary, "petition_text": t.petition_text}
+            for t in campaign.translations.all()
+        }
+
+    def get_url(self, campaign) -> str:
+        return self._absolute(reverse("signatures:campaign", kwargs={"slug": campaign.slug}))
+
+
+class CampaignInputSerializer(serializers.Serializer):
+    organisation = serializers.SlugField()
+    slug = serializers.SlugField(max_length=80)
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(max_length=600, required=False, allow_blank=True)
+    petition_text = serializers.CharField(required=False, allow_blank=True)
+    goal = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
+    status = serializers.ChoiceField(choices=Campaign.Status.choices, required=False)
+    outcome = serializers.ChoiceField(
+        choices=Campaign.Outcome.choices, required=False, allow_blank=True
+    )
+    starts_on = serializers.DateField(required=False, allow_null=True)
+    ends_on = serializers.DateField(required=False, allow_null=True)
+    countries = serializers.ListField(child=CountryCodeField(), required=False, max_length=250)
+    languages = serializers.ListField(child=LanguageTagField(), required=False, max_length=50)
+    require_confirmation = serializers.BooleanField(required=False)
+    baseline_starts_on = serializers.DateField(required=False, allow_null=True)
+    baseline_ends_on = serializers.DateField(required=False, allow_null=True)
+    translations = serializers.DictField(
+        child=TranslationSerializer(allow_null=True), required=False
+    )
+
+    def validate_countries(self, value):
+        return list(dict.fromkeys(value))
+
+    def validate_languages(self, value):
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError(_("Each language may be listed once."))
+        return value
+
+    def validate_translations(self, value):
+        errors = {}
+        for language in value:
+            try:
+                LanguageTagField().run_validation(language)
+            except serializers.ValidationError as error:
+                errors[language] = error.detail
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class CampaignUpdateSerializer(CampaignInputSerializer):
+    organisation = None
+
+    def validate(self, attrs):
+        if "organisation" in self.initial_data:
+            raise serializers.ValidationError(
+                {"organisation": [_("A campaign stays with its organisation.")]}
+            )
+        return attrs
+
+
+class CampaignFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Campaign.Status.choices)
+    organisation = django_filters.CharFilter(field_name="organisation__slug")
+    country = django_filters.CharFilter(method="filter_country")
+
+    class Meta:
+        model = Campaign
+        fields = ["status", "organisation", "country"]
+
+    def filter_country(self, queryset, name, value):
+        code = value.strip().upper()
+        if len(code) != 2 or not code.isalpha():
+            return queryset.none()
+        # Codes are stored as "BO,EC,PE": two letters never match across a comma.
+        return queryset.filter(countries__contains=code)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Published campaigns (and your organisations' drafts)"),
+    retrieve=extend_schema(summary="One campaign"),
+)
+class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = CampaignOutputSerializer
+    permission_classes = [ReadOnlyOrManager]
+    filterset_class = CampaignFilter
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+
+    def get_queryset(self):
+        return selectors.campaign_list_visible(user=self.request.user)
+
+    def retrieve(self, request, slug=None):
+        campaign = self.get_object()
+        data = self.get_serializer(campaign).data
+        if not campaign.is_public:
+            return Response(data, headers={"Cache-Control": "private, no-cache"})
+        tally = selectors.campaign_tally_of(campaign)
+        return cached_response(
+            request,
+            data,
+            etag=f"campaign-{campaign.id}-{int(campaign.modified.timestamp())}-{tally.version}",
+            last_modified=max(filter(None, [campaign.modified, tally.signatures_tallied_at])),
+        )
+
+    @extend_schema(
+        summary="Create a campaign (owners and organisers of the organisation)",
+        request=CampaignInputSerializer,
+        responses={201: CampaignOutputSerializer},
+    )
+    def create(self, request):
+        data = CampaignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        try:
+            organisation = selectors.organisation_get(slug=fields.pop("organisation"))
+        except Organisation.DoesNotExist:
+            raise serializers.ValidationError(
+                {"organisation": [_("No organisation has this slug.")]}
+            ) from None
+        campaign = services.campaign_create(by=request.user, organisation=organisation, **fields)
+        campaign = selectors.campaign_get_visible(slug=campaign.slug, user=request.user)
+        body = CampaignOutputSerializer(campaign, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a campaign (owners and organisers of its organisation)",
+        request=CampaignUpdateSerializer,
+        responses={200: CampaignOutputSerializer},
+    )
+    def partial_update(self, request, slug=None):
+        campaign = self.get_object()
+        data = CampaignUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        campaign = services.campaign_update(
+            by=request.user, campaign=campaign, **data.validated_data
+        )
+        campaign = selectors.campaign_get_visible(slug=campaign.slug, user=request.user)
+        return Response(CampaignOutputSerializer(campaign, context={"request": request}).data)
+
+    def _figures_campaign(self, slug) -> Campaign:
+        try:
+            return selectors.campaign_figures_get(slug=slug)
+        except Campaign.DoesNotExist:
+            raise Http404 from None
+
+    @extend_schema(
+        summary="The campaign's tally",
+        parameters=[
+            OpenApiParameter(
+                "include",
+                OpenApiTypes.STR,
+                enum=["private"],
+                description="`private` adds collector figures and rejections "
+                "(the campaign's owners and organisers only).",
+            )
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["get"], permission_classes=[AllowAny])
+    def stats(self, request, slug=None):
+        campaign = self._figures_campaign(slug)
+        private = request.query_params.get("include") == "private"
+        if private and not access.can_see_signers(request.user, campaign.organisation_id):
+            private = False
+        data = selectors.campaign_stats(campaign=campaign, include_private=private)
+        return cached_response(
+            request,
+            data,
+            etag=f"stats-{campaign.id}-{data['version']}-{int(campaign.modified.timestamp())}"
+            + ("-p" if private else ""),
+            last_modified=data["tallied_at"],
+            public=not private,
+        )
+
+    @extend_schema(
+        summary="The signature count alone (small, for pages that refresh it)",
+        responses={
+            200: inline_serializer(
+                "SignatureCount",
+                {
+                    "signature_count": serializers.IntegerField(),
+                    "goal": serializers.IntegerField(),
+                    "progress": serializers.FloatField(),
+                },
+            )
+        },
+    )
+    @action(detail=True, methods=["get"], permission_classes=[AllowAny])
+    def count(self, request, slug=None):
+        campaign = self._figures_campaign(slug)
+        tally = selectors.campaign_tally_of(campaign)
+        data = {
+            "signature_count": tally.confirmed,
+            "goal": campaign.goal,
+            "progress": selectors.campaign_progress(campaign),
+        }
+        return cached_response(
+            request,
+            data,
+            etag=f"count-{campaign.id}-{tally.version}-{campaign.goal}",
+            last_modified=tally.signatures_tallied_at,
+        )

@@ -1,0 +1,302 @@
+import json
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.errors import validation_detail
+from api.fields import CountryCodeField
+from campaigns import access, selectors
+from campaigns.errors import DomainError
+from campaigns.models import Campaign
+from signatures import services
+from signatures.client import client_address
+from signatures.limits import sign_rate_wait
+from signatures.models import Signature
+from signatures.selectors import signature_list_for_campaign, signing_campaign
+from signatures.validation import (
+    COLLECTOR_MAX,
+    COMMENT_MAX,
+    EMAIL_MAX,
+    NAME_MAX,
+    POSTAL_CODE_MAX,
+    PUBLIC_SOURCES,
+    REGION_MAX,
+)
+
+
+class SignatureInputSerializer(serializers.Serializer):
+    """Documents the signing body. The body itself is checked once, by the signing service
+    (signatures.validation), which the pages and the CSV import share."""
+
+    name = serializers.CharField(max_length=NAME_MAX)
+    email = serializers.EmailField(max_length=EMAIL_MAX)
+    country = CountryCodeField()
+    consent = serializers.BooleanField(help_text="Must be true: the signer agreed.")
+    postal_code = serializers.CharField(max_length=POSTAL_CODE_MAX, required=False)
+    region = serializers.CharField(max_length=REGION_MAX, required=False)
+    comment = serializers.CharField(max_length=COMMENT_MAX, required=False)
+    language = serializers.ChoiceField(
+        choices=["es", "en", "pt", "fr"],
+        required=False,
+        help_text="The signer's language, for the confirmation email. Default: Accept-Language.",
+    )
+    collector = serializers.SlugField(max_length=COLLECTOR_MAX, required=False)
+    source = serializers.ChoiceField(choices=sorted(PUBLIC_SOURCES), required=False)
+
+
+SignedSerializer = inline_serializer(
+    "Signed",
+    {
+        "duplicate": serializers.BooleanField(),
+        "status": serializers.ChoiceField(choices=["pending", "confirmed"], required=False),
+        "campaign": serializers.SlugField(),
+    },
+)
+
+
+class SignatureOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.CharField()
+    country = CountryCodeField()
+    region = serializers.CharField()
+    postal_code = serializers.CharField()
+    comment = serializers.CharField()
+    language = serializers.CharField()
+    status = serializers.ChoiceField(choices=Signature.Status.choices)
+    rejected_reason = serializers.CharField()
+    source = serializers.ChoiceField(choices=Signature.Source.choices)
+    collector = serializers.SlugField(source="collector.code", allow_null=True, default=None)
+    consent_version = serializers.IntegerField(
+        source="consent_text.version", allow_null=True, default=None
+    )
+    consented_at = serializers.DateTimeField(allow_null=True)
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    created = serializers.DateTimeField()
+
+
+class SignatureFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Signature.Status.choices)
+    source = django_filters.ChoiceFilter(choices=Signature.Source.choices)
+    country = django_filters.CharFilter(method="filter_country")
+    collector = django_filters.CharFilter(field_name="collector__code")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created", lookup_expr="lt")
+
+    class Meta:
+        model = Signature
+        fields = ["status", "source", "country", "collector", "created_after", "created_before"]
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country=value.strip().upper())
+
+
+def campaign_for_signers(request, slug: str) -> Campaign:
+    """The campaign, if the user may see its signers (owners and organisers)."""
+    if not request.user or not request.user.is_authenticated:
+        raise NotAuthenticated()
+    campaign = get_object_or_404(selectors.campaign_list_visible(user=request.user), slug=slug)
+    if not access.can_see_signers(request.user, campaign.organisation_id):
+        raise PermissionDenied("Only the campaign's organisers see its signers.")
+    return campaign
+
+
+class CampaignSignaturesView(generics.ListAPIView):
+    """`POST`: anyone signs (public). `GET`: the campaign's organisers list its signatures."""
+
+    queryset = Signature.objects.none()  # for the schema; get_queryset() does the work
+    serializer_class = SignatureOutputSerializer
+    filterset_class = SignatureFilter
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        campaign = campaign_for_signers(self.request, self.kwargs["slug"])
+        return signature_list_for_campaign(campaign=campaign)
+
+    @extend_schema(
+        summary="List the campaign's signatures (its owners and organisers)",
+        operation_id="campaigns_signatures_list",
+    )
+    def get(self, request, slug):
+        return self.list(request)
+
+    @extend_schema(
+        summary="Sign the campaign",
+        operation_id="campaigns_signatures_create",
+        auth=[],
+        request=SignatureInputSerializer,
+        responses={
+            201: OpenApiResponse(SignedSerializer, description="A new signature."),
+            200: OpenApiResponse(
+                SignedSerializer,
+                description="This email already signed: nothing was added or revealed.",
+            ),
+            400: OpenApiResponse(description="Invalid fields, keyed by field."),
+            404: OpenApiResponse(description="Unknown or unpublished campaign."),
+            409: OpenApiResponse(description="The campaign is not open for signing."),
+            413: OpenApiResponse(description="The body is larger than 64 KB."),
+            429: OpenApiResponse(description="Too many attempts; see Retry-After."),
+        },
+    )
+    def post(self, request, slug):
+        return sign(request._request, slug)
+
+
+def _json_body(request):
+    content_type = request.content_type or "application/json"
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return request.POST.dict()
+    if content_type != "application/json":
+        raise ValueError("Send JSON (Content-Type: application/json).")
+    try:
+        return json.loads(request.body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"JSON parse error - {error}") from None
+    except RecursionError:
+        raise ValueError("JSON parse error - nested too deeply.") from None
+
+
+def sign(request, slug: str) -> JsonResponse:
+    """The signing hot path, answered without DRF's request machinery: one campaign lookup,
+    one validation, one INSERT, on-commit nudges. Same answers as the rest of the API."""
+    campaign = signing_campaign(slug=slug)
+    if campaign is None:
+        return JsonResponse({"detail": "Not found."}, status=404)
+    try:
+        data = _json_body(request)
+    except ValueError as error:
+        status_code = 415 if str(error).startswith("Send JSON") else 400
+        return JsonResponse({"detail": str(error)}, status=status_code)
+    address = client_address(request)
+    wait = sign_rate_wait(client_address=address)
+    if wait is not None:
+        response = JsonResponse(
+            {"detail": f"Too many attempts. Try again in {wait} seconds."}, status=429
+        )
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        result = services.signature_create(
+            campaign=campaign,
+            data=data,
+            default_source="api",
+            default_language=get_language(),
+            client_address=address,
+        )
+    except ValidationError as error:
+        return JsonResponse(validation_detail(error), status=400)
+    except DomainError as error:
+        return JsonResponse({"detail": error.message, "code": error.code}, status=error.status)
+    if not result.created:
+        return JsonResponse({"duplicate": True, "campaign": campaign.slug})
+    return JsonResponse(
+        {"duplicate": False, "status": result.status, "campaign": campaign.slug}, status=201
+    )
+
+
+_list_signatures = CampaignSignaturesView.as_view()
+
+
+@csrf_exempt  # public, cookie-less: partner sites call it across origins
+def campaign_signatures(request, slug: str):
+    """POST signs (the hot path above); GET lists, through DRF, for organisers."""
+    if request.method == "POST":
+        return sign(request, slug)
+    return _list_signatures(request, slug=slug)
+
+
+# drf-spectacular documents the URL from the DRF view, GET and POST alike.
+campaign_signatures.cls = CampaignSignaturesView
+campaign_signatures.initkwargs = {}
+
+
+class SignatureReviewSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["rejected", "restored"],
+        help_text="rejected: not counted (a bot, a joke). restored: undo a rejection.",
+    )
+
+
+class SignatureDetailView(generics.GenericAPIView):
+    serializer_class = SignatureOutputSerializer
+
+    def get_object(self):
+        return self._signature(campaign_for_signers(self.request, self.kwargs["slug"]))
+
+    def _signature(self, campaign: Campaign) -> Signature:
+        return get_object_or_404(
+            signature_list_for_campaign(campaign=campaign), id=self.kwargs["pk"]
+        )
+
+    @extend_schema(
+        summary="One signature (the campaign's owners and organisers)",
+        operation_id="campaigns_signature_retrieve",
+    )
+    def get(self, request, slug, pk):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Reject a signature, or restore a rejected one",
+        operation_id="campaigns_signature_review",
+        request=SignatureReviewSerializer,
+        responses={200: SignatureOutputSerializer},
+    )
+    def patch(self, request, slug, pk):
+        campaign = campaign_for_signers(request, slug)
+        signature = self._signature(campaign)
+        data = SignatureReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.signature_set_status(
+            by=request.user, signature=signature, status=data.validated_data["status"]
+        )
+        # Read again with its collector and consent text, which the answer shows.
+        return Response(self.get_serializer(self._signature(campaign)).data)
+
+
+class ConfirmInputSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=500)
+
+
+class ConfirmView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Confirm a pending signature with the token from its email",
+        request=ConfirmInputSerializer,
+        responses={
+            200: inline_serializer(
+                "Confirmed",
+                {
+                    "status": serializers.CharField(),
+                    "campaign": serializers.SlugField(),
+                    "already_confirmed": serializers.BooleanField(),
+                },
+            ),
+            400: OpenApiResponse(description="The token is not valid."),
+            404: OpenApiResponse(description="The signature no longer exists."),
+            409: OpenApiResponse(description="The signature was rejected."),
+            410: OpenApiResponse(description="The token has expired."),
+        },
+    )
+    def post(self, request):
+        data = ConfirmInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.signature_confirm(token=data.validated_data["token"])
+        return Response(
+            {
+                "status": "confirmed",
+                "campaign": result.campaign.slug,
+                "already_confirmed": not result.newly_confirmed,
+            }
+        )

@@ -1,0 +1,78 @@
+from csp.decorators import csp_update
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from api.v1 import (
+    advocacy,
+    campaigns,
+    country_status,
+    organisations,
+    organisers,
+    signatures,
+    webhooks,
+)
+
+router = SimpleRouter()
+router.register("organisations", organisations.OrganisationViewSet, basename="organisation")
+router.register("campaigns", campaigns.CampaignViewSet, basename="campaign")
+router.register("decision-makers", advocacy.DecisionMakerViewSet, basename="decision-maker")
+
+app_name = "api-v1"
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path(
+        "docs/",
+        # Swagger UI styles itself inline; its scripts still come only from this site.
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-v1:schema")
+        ),
+        name="docs",
+    ),
+    path(
+        "campaigns/<slug:slug>/signatures/",
+        signatures.campaign_signatures,
+        name="campaign-signatures",
+    ),
+    path(
+        "campaigns/<slug:slug>/signatures/import/",
+        organisers.ImportView.as_view(),
+        name="campaign-import",
+    ),
+    path(
+        "campaigns/<slug:slug>/signatures/export/",
+        organisers.ExportView.as_view(),
+        name="campaign-export",
+    ),
+    path("imports/<int:pk>/", organisers.ImportStatusView.as_view(), name="import"),
+    path(
+        "organisations/<slug:slug>/collectors/",
+        organisers.CollectorsView.as_view(),
+        name="collectors",
+    ),
+    path("organisations/<slug:slug>/signers/", organisers.SignerView.as_view(), name="signer"),
+    path(
+        "organisations/<slug:slug>/signers/erase/",
+        organisers.SignerEraseView.as_view(),
+        name="signer-erase",
+    ),
+    path(
+        "campaigns/<slug:slug>/signatures/<int:pk>/",
+        signatures.SignatureDetailView.as_view(),
+        name="campaign-signature",
+    ),
+    path("signatures/confirm/", signatures.ConfirmView.as_view(), name="signature-confirm"),
+    path(
+        "campaigns/<slug:slug>/country-status/",
+        country_status.CountryStatusView.as_view(),
+        name="country-status",
+    ),
+    path("campaigns/<slug:slug>/outreach/", advocacy.OutreachView.as_view(), name="outreach"),
+    path(
+        "campaigns/<slug:slug>/engagements/",
+        advocacy.EngagementView.as_view(),
+        name="engagements",
+    ),
+    path("organisations/<slug:slug>/webhooks/", webhooks.WebhookView.as_view(), name="webhooks"),
+    *router.urls,
+]

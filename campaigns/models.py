@@ -1,0 +1,522 @@
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+# A BCP 47-style tag: "es", "qu", "pt-BR", "ay". Content may be in any language, not only
+# the four the interface is translated into.
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+language_tag_validator = RegexValidator(LANGUAGE_TAG, _("Enter a language code such as es or qu."))
+
+
+def validate_language_list(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(_("Give a list of language codes."))
+    for code in value:
+        if not LANGUAGE_TAG.match(code):
+            raise ValidationError(
+                _("%(code)s is not a language code such as es or qu."), params={"code": code}
+            )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Each language may be listed once."))
+
+
+class Organisation(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    country = CountryField(blank=True)
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+    retention_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "Erase signers' details this many months after a campaign closes (the signatures "
+            "stay counted, anonymously). Empty: keep them."
+        ),
+    )
+    # Signatures up to this id have been made into people (signatures.people.people_sync).
+    people_synced_to = models.BigIntegerField(default=0, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    ORGANISER = "organiser", _("Organiser")
+    COLLECTOR = "collector", _("Collector")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Membership(models.Model):
+    """A person's role in an organisation. One role per person per organisation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} ({self.role})"
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class Outcome(models.TextChoices):
+        WON = "won", _("Won")
+        PARTLY_WON = "partly_won", _("Partly won")
+        LOST = "lost", _("Lost")
+
+    PUBLIC_STATUSES = (Status.OPEN, Status.CLOSED)
+
+    slug = models.SlugField(max_length=80, unique=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="campaigns"
+    )
+    # Title, summary and petition text are written in the campaign's first language;
+    # CampaignTranslation holds the others.
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=600, blank=True)
+    petition_text = models.TextField(blank=True)
+    goal = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    countries = CountryField(multiple=True, blank=True)
+    languages = models.JSONField(default=list, blank=True, validators=[validate_language_list])
+    require_confirmation = models.BooleanField(
+        default=True, help_text=_("Signers confirm by email before they are counted.")
+    )
+    # Decision-makers engaged after this period are compared with those engaged during it.
+    baseline_starts_on = models.DateField(null=True, blank=True)
+    baseline_ends_on = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "open", "closed"]), name="campaign_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(status="closed"),
+                name="campaign_outcome_only_when_closed",
+            ),
+            models.CheckConstraint(condition=Q(goal__gte=1), name="campaign_goal_positive"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_ends_on__isnull=True)
+                | Q(baseline_starts_on__isnull=True)
+                | Q(baseline_ends_on__gte=models.F("baseline_starts_on")),
+                name="campaign_baseline_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if self.outcome and self.status != self.Status.CLOSED:
+            errors["outcome"] = _("Only a closed campaign has an outcome.")
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The end date comes before the start date.")
+        if bool(self.baseline_starts_on) != bool(self.baseline_ends_on):
+            errors["baseline_ends_on"] = _("Give both ends of the baseline period.")
+        elif self.baseline_starts_on and self.baseline_ends_on < self.baseline_starts_on:
+            errors["baseline_ends_on"] = _("The baseline ends before it starts.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in self.PUBLIC_STATUSES
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def content_language(self) -> str:
+        """The language title, summary and petition text are written in."""
+        return self.languages[0] if self.languages else settings.LANGUAGE_CODE
+
+
+class CampaignTranslation(models.Model):
+    """Title, summary and petition text of a campaign in one more language (any code)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=35, validators=[language_tag_validator])
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=600, blank=True)
+    petition_text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "language"], name="campaign_translation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.slug} [{self.language}]"
+
+
+class Stage(models.TextChoices):
+    """Where a campaign's ask stands in one country, in the order it usually moves."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    INTRODUCED = "introduced", _("Bill introduced")
+    COMMITTEE = "committee", _("In committee")
+    PASSED = "passed", _("Passed the legislature")
+    RATIFIED = "ratified", _("Ratified")
+    IN_FORCE = "in_force", _("In force")
+
+
+STAGE_ORDER = {value: index for index, value in enumerate(Stage.values)}
+
+
+class CountryStatus(models.Model):
+    """One recorded step of a campaign's ask in one country. Rows are never overwritten:
+    the latest (by date, then by when it was recorded) is the current stage; the rest is history.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="country_statuses"
+    )
+    country = CountryField()
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    date = models.DateField()
+    source_url = models.URLField(blank=True, max_length=500)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["country", "date", "id"]
+        verbose_name_plural = "country statuses"
+        indexes = [models.Index(fields=["campaign", "country", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage__in=Stage.values), name="country_status_stage_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.slug} {self.country}: {self.stage} ({self.date})"
+
+
+# --- Outreach, decision-makers and engagements -------------------------------------------
+
+
+class OutreachActivity(models.Model):
+    """A communication action with an estimated reach: "7 million people reached"."""
+
+    class Channel(models.TextChoices):
+        RADIO = "radio", _("Radio")
+        TV = "tv", _("TV")
+        PRESS = "press", _("Press")
+        SOCIAL = "social", _("Social media")
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+        EVENT = "event", _("Event")
+        DOOR_TO_DOOR = "door_to_door", _("Door to door")
+        OTHER = "other", _("Other")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="outreach")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    country = CountryField()
+    date = models.DateField()
+    reach = models.PositiveBigIntegerField(help_text=_("Estimated number of people reached."))
+    description = models.CharField(max_length=500, blank=True)
+    partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outreach_done",
+        help_text=_("The organisation that did it, if not the campaign's own."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name_plural = "outreach activities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    channel__in=[
+                        "radio",
+                        "tv",
+                        "press",
+                        "social",
+                        "sms",
+                        "email",
+                        "event",
+                        "door_to_door",
+                        "other",
+                    ]
+                ),
+                name="outreach_channel_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.country} {self.date}: {self.reach}"
+
+
+class DecisionMaker(models.Model):
+    """A target of advocacy: a legislator, minister, mayor, district health officer."""
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("National")
+        REGIONAL = "regional", _("Regional")
+        LOCAL = "local", _("Local")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="decision_makers"
+    )
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True)
+    institution = models.CharField(max_length=200, blank=True)
+    country = CountryField()
+    level = models.CharField(max_length=8, choices=Level.choices, default=Level.NATIONAL)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=["national", "regional", "local"]),
+                name="decision_maker_level_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.institution or self.role})"
+
+
+class Stance(models.TextChoices):
+    CHAMPION = "champion", _("Champion")
+    SUPPORTIVE = "supportive", _("Supportive")
+    UNDECIDED = "undecided", _("Undecided")
+    OPPOSED = "opposed", _("Opposed")
+
+
+class Engagement(models.Model):
+    """A recorded interaction with a decision-maker, and the stance it showed.
+
+    A decision-maker's stance on a campaign is their latest engagement's (by date, then entry).
+    """
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("Meeting")
+        LETTER = "letter", _("Letter")
+        CALL = "call", _("Call")
+        HEARING = "hearing", _("Hearing")
+        STATEMENT = "statement", _("Public statement")
+        VOTE = "vote", _("Vote")
+        COMMITMENT = "commitment", _("Written commitment")
+
+    decision_maker = models.ForeignKey(
+        DecisionMaker, on_delete=models.CASCADE, related_name="engagements"
+    )
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="engagements")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    date = models.DateField()
+    stance = models.CharField(max_length=12, choices=Stance.choices)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["campaign", "decision_maker", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stance__in=Stance.values), name="engagement_stance_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "meeting",
+                        "letter",
+                        "call",
+                        "hearing",
+                        "statement",
+                        "vote",
+                        "commitment",
+                    ]
+                ),
+                name="engagement_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_maker} · {self.kind} · {self.stance} ({self.date})"
+
+
+# --- Tallies and milestones --------------------------------------------------------------
+
+
+class CampaignTally(models.Model):
+    """The figures of one campaign, kept by Celery tasks.
+
+    Signature counters are incremental: each tally adds what changed since the last one.
+    Reach, decision-makers and country stages are recomputed when their (few) records change.
+    """
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, primary_key=True, related_name="tally"
+    )
+    confirmed = models.BigIntegerField(default=0)
+    pending = models.BigIntegerField(default=0)
+    rejected = models.BigIntegerField(default=0)
+    # Confirmed signatures by dimension: {"BO": 12, ...}
+    by_country = models.JSONField(default=dict)
+    by_day = models.JSONField(default=dict)
+    by_source = models.JSONField(default=dict)
+    by_collector = models.JSONField(default=dict)
+    reach = models.JSONField(default=dict)
+    decision_makers = models.JSONField(default=dict)
+    countries = models.JSONField(default=list)
+    signatures_tallied_at = models.DateTimeField(null=True, blank=True)
+    records_tallied_at = models.DateTimeField(null=True, blank=True)
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every change: the ETag of the stats.
+    version = models.BigIntegerField(default=0)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "campaign tallies"
+
+    def __str__(self) -> str:
+        return f"tally of {self.campaign_id}: {self.confirmed}"
+
+
+class Milestone(models.Model):
+    """A moment worth announcing, recorded once: 50% of the goal, 10,000 signatures,
+    Bolivia ratified."""
+
+    class Kind(models.TextChoices):
+        GOAL_PERCENT = "goal_percent", _("Share of the goal")
+        SIGNATURES = "signatures", _("Signatures")
+        COUNTRY = "country", _("Country ratified")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # 25/50/75/100 for goal_percent; 1000/10000/... for signatures; the country code.
+    key = models.CharField(max_length=20)
+    value = models.BigIntegerField(default=0, help_text=_("The count when it was reached."))
+    reached_at = models.DateTimeField()
+    announced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["reached_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "kind", "key"], name="milestone_recorded_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.kind} {self.key}"
+
+
+class WebhookEndpoint(models.Model):
+    """Where an organisation wants to hear about its campaigns' milestones (and signatures)."""
+
+    class Event(models.TextChoices):
+        MILESTONE = "milestone", _("Milestone reached")
+        SIGNATURE = "signature", _("New signature (OSDI)")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="webhooks"
+    )
+    url = models.URLField(max_length=500)
+    secret = models.CharField(
+        max_length=200, help_text=_("Deliveries are signed with HMAC-SHA256 of this secret.")
+    )
+    events = models.JSONField(default=list)
+    active = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.url}"
+
+
+class WebhookDelivery(models.Model):
+    """One event owed to one endpoint: an outbox row, retried with backoff until delivered."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Gave up")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=40)
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    payload = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state="pending"),
+                name="webhook_delivery_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint_id} ({self.state})"

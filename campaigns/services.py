@@ -1,0 +1,379 @@
+"""Changes to organisations, campaigns and country statuses.
+
+Every caller (API, admin, pages, commands) goes through these functions, so the rules live
+in one place. Field problems raise Django's ValidationError keyed by field.
+"""
+
+import logging
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from campaigns import access
+from campaigns.errors import NotAllowed
+from campaigns.models import (
+    Campaign,
+    CampaignTranslation,
+    CountryStatus,
+    DecisionMaker,
+    Engagement,
+    Membership,
+    Milestone,
+    Organisation,
+    OutreachActivity,
+    WebhookEndpoint,
+)
+from campaigns.queue import enqueue
+
+logger = logging.getLogger(__name__)
+
+CAMPAIGN_FIELDS = {
+    "slug",
+    "title",
+    "summary",
+    "petition_text",
+    "goal",
+    "status",
+    "outcome",
+    "starts_on",
+    "ends_on",
+    "countries",
+    "languages",
+    "require_confirmation",
+    "baseline_starts_on",
+    "baseline_ends_on",
+}
+
+
+def _require_manager(user, organisation_id: int) -> None:
+    if user is not None and not access.can_manage_campaigns(user, organisation_id):
+        raise NotAllowed("Only the organisation's owners and organisers may do this.")
+
+
+def _save_unique(campaign: Campaign) -> None:
+    # full_clean() checked the slug, but another request may have taken it since.
+    try:
+        with transaction.atomic():
+            campaign.save()
+    except IntegrityError as error:
+        raise ValidationError({"slug": ["A campaign with this slug already exists."]}) from error
+
+
+def _save_translations(campaign: Campaign, translations: dict[str, dict]) -> None:
+    for language, texts in translations.items():
+        if texts is None:
+            CampaignTranslation.objects.filter(campaign=campaign, language=language).delete()
+            continue
+        translation = CampaignTranslation.objects.filter(
+            campaign=campaign, language=language
+        ).first() or CampaignTranslation(campaign=campaign, language=language)
+        for field in ("title", "summary", "petition_text"):
+            if field in texts:
+                setattr(translation, field, texts[field])
+        try:
+            translation.full_clean(exclude=["campaign"])
+        except ValidationError as error:
+            raise ValidationError({"translations": {language: error.message_dict}}) from error
+        translation.save()
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    by,
+    organisation: Organisation,
+    translations: dict[str, dict] | None = None,
+    **fields,
+) -> Campaign:
+    """Create a campaign for `organisation`. `by` must own or organise it (None: a system call)."""
+    _require_manager(by, organisation.id)
+    unknown = set(fields) - CAMPAIGN_FIELDS
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    campaign = Campaign(organisation=organisation, **fields)
+    if campaign.status == Campaign.Status.CLOSED:
+        campaign.closed_at = timezone.now()
+    campaign.full_clean()
+    _save_unique(campaign)
+    if translations:
+        _save_translations(campaign, translations)
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(
+    *,
+    by,
+    campaign: Campaign,
+    translations: dict[str, dict] | None = None,
+    **fields,
+) -> Campaign:
+    """Change any of a campaign's fields. A campaign stays with its organisation."""
+    _require_manager(by, campaign.organisation_id)
+    unknown = set(fields) - CAMPAIGN_FIELDS
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    for name, value in fields.items():
+        setattr(campaign, name, value)
+    if "status" in fields and campaign.status != Campaign.Status.CLOSED and "outcome" not in fields:
+        # Reopening a campaign clears the outcome it had when closed.
+        campaign.outcome = ""
+    if campaign.status == Campaign.Status.CLOSED and campaign.closed_at is None:
+        campaign.closed_at = timezone.now()  # the retention period counts from here
+    elif campaign.status != Campaign.Status.CLOSED:
+        campaign.closed_at = None
+    campaign.full_clean()
+    _save_unique(campaign)
+    if translations:
+        _save_translations(campaign, translations)
+    return campaign
+
+
+def country_status_record(
+    *,
+    by,
+    campaign: Campaign,
+    country: str,
+    stage: str,
+    date: date,
+    source_url: str = "",
+    note: str = "",
+) -> CountryStatus:
+    """Record a step of the campaign's ask in one country. Earlier steps stay as history."""
+    _require_manager(by, campaign.organisation_id)
+    status = CountryStatus(
+        campaign=campaign,
+        country=country,
+        stage=stage,
+        date=date,
+        source_url=source_url,
+        note=note,
+        recorded_by=_recorder(by),
+    )
+    return _save_record(status)
+
+
+def _retally_records(campaign_id: int) -> None:
+    from campaigns.tasks import campaign_tally_records
+
+    transaction.on_commit(lambda: enqueue(campaign_tally_records, campaign_id))
+
+
+def _save_record(record):
+    """Validate and save a record of the campaign's (a stage, outreach or engagement), then
+    have its tally's records recomputed once the transaction commits."""
+    record.full_clean()
+    record.save()
+    _retally_records(record.campaign_id)
+    return record
+
+
+def _recorder(by):
+    return by if by is not None and by.is_authenticated else None
+
+
+def outreach_record(
+    *,
+    by,
+    campaign: Campaign,
+    channel: str,
+    country: str,
+    date: date,
+    reach: int,
+    description: str = "",
+    partner: Organisation | None = None,
+) -> OutreachActivity:
+    """Record a communication action and the people it reached."""
+    _require_manager(by, campaign.organisation_id)
+    activity = OutreachActivity(
+        campaign=campaign,
+        channel=channel,
+        country=country,
+        date=date,
+        reach=reach,
+        description=description,
+        partner=partner,
+        recorded_by=_recorder(by),
+    )
+    return _save_record(activity)
+
+
+def decision_maker_create(*, by, organisation: Organisation, **fields) -> DecisionMaker:
+    _require_manager(by, organisation.id)
+    decision_maker = DecisionMaker(organisation=organisation, **fields)
+    decision_maker.full_clean()
+    decision_maker.save()
+    return decision_maker
+
+
+def decision_maker_update(*, by, decision_maker: DecisionMaker, **fields) -> DecisionMaker:
+    _require_manager(by, decision_maker.organisation_id)
+    for name, value in fields.items():
+        setattr(decision_maker, name, value)
+    decision_maker.full_clean()
+    decision_maker.save()
+    return decision_maker
+
+
+def engagement_record(
+    *,
+    by,
+    campaign: Campaign,
+    decision_maker: DecisionMaker,
+    kind: str,
+    date: date,
+    stance: str,
+    notes: str = "",
+) -> Engagement:
+    """Record an interaction with a decision-maker and the stance it showed."""
+    _require_manager(by, campaign.organisation_id)
+    if decision_maker.organisation_id != campaign.organisation_id:
+        raise ValidationError(
+            {"decision_maker": ["This decision-maker is tracked by another organisation."]}
+        )
+    engagement = Engagement(
+        campaign=campaign,
+        decision_maker=decision_maker,
+        kind=kind,
+        date=date,
+        stance=stance,
+        notes=notes,
+        recorded_by=_recorder(by),
+    )
+    return _save_record(engagement)
+
+
+def webhook_endpoint_create(
+    *, by, organisation: Organisation, url: str, secret: str, events: list[str]
+) -> WebhookEndpoint:
+    from campaigns.webhooks import webhook_url_check
+
+    _require_manager(by, organisation.id)
+    unknown = set(events) - set(WebhookEndpoint.Event.values)
+    if unknown or not events:
+        raise ValidationError(
+            {"events": [f"Choose from {', '.join(WebhookEndpoint.Event.values)}."]}
+        )
+    webhook_url_check(url)
+    endpoint = WebhookEndpoint(organisation=organisation, url=url, secret=secret, events=events)
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint
+
+
+# --- Milestone announcements -----------------------------------------------------------
+
+
+def milestones_unannounced() -> list[int]:
+    return list(
+        Milestone.objects.filter(announced_at__isnull=True)
+        .order_by("reached_at")
+        .values_list("id", flat=True)[:500]
+    )
+
+
+def milestone_announce(*, milestone_id: int) -> bool:
+    """Email the milestone to the organisation's owners and organisers, once."""
+    with transaction.atomic():
+        milestone = (
+            Milestone.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("campaign__organisation")
+            .filter(id=milestone_id, announced_at__isnull=True)
+            .first()
+        )
+        if milestone is None:
+            return False
+        campaign = milestone.campaign
+        recipients = list(
+            get_user_model()
+            .objects.filter(
+                memberships__organisation_id=campaign.organisation_id,
+                memberships__role__in=access.MANAGERS,
+                is_active=True,
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+            .distinct()
+        )
+        if recipients:
+            language = next(
+                (code for code in campaign.languages if code in dict(settings.LANGUAGES)),
+                settings.LANGUAGE_CODE,
+            )
+            with translation.override(language):
+                context = {
+                    "milestone": milestone,
+                    "campaign": campaign,
+                    "url": f"{settings.SITE_URL}/c/{campaign.slug}/",
+                }
+                subject = render_to_string("campaigns/email/milestone_subject.txt", context)
+                body = render_to_string("campaigns/email/milestone_body.txt", context)
+            send_mail(" ".join(subject.split()), body, None, recipients)
+        milestone.announced_at = timezone.now()
+        milestone.save(update_fields=["announced_at"])
+    return True
+
+
+def membership_set(*, organisation: Organisation, user, role: str) -> Membership:
+    membership, _created = Membership.objects.update_or_create(
+        organisation=organisation, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+# --- Members and settings (owners) ----------------------------------------------------------
+
+
+def _require_owner(user, organisation_id: int) -> None:
+    if not access.can_manage_members(user, organisation_id):
+        raise NotAllowed("Only the organisation's owners manage members and settings.")
+
+
+def member_set(*, by, organisation: Organisation, username: str, role: str) -> Membership:
+    """Add a person to the organisation, or change their role."""
+    _require_owner(by, organisation.id)
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise ValidationError({"username": ["No user has this name."]})
+    if role not in dict(Membership._meta.get_field("role").choices):
+        raise ValidationError({"role": ["Choose owner, organiser, collector or viewer."]})
+    current = Membership.objects.filter(organisation=organisation, user=user).first()
+    if current and current.role == "owner" and role != "owner":
+        _keep_an_owner(organisation, leaving=user)
+    return membership_set(organisation=organisation, user=user, role=role)
+
+
+def member_remove(*, by, organisation: Organisation, user_id: int) -> None:
+    _require_owner(by, organisation.id)
+    membership = Membership.objects.filter(organisation=organisation, user_id=user_id).first()
+    if membership is None:
+        return
+    if membership.role == "owner":
+        _keep_an_owner(organisation, leaving=membership.user)
+    membership.delete()
+    # Their collector link stays (signatures keep their credit) but is no longer theirs.
+    from signatures.models import Collector
+
+    Collector.objects.filter(organisation=organisation, user_id=user_id).update(user=None)
+
+
+def _keep_an_owner(organisation: Organisation, *, leaving) -> None:
+    others = Membership.objects.filter(organisation=organisation, role="owner").exclude(
+        user=leaving
+    )
+    if not others.exists():
+        raise ValidationError({"role": ["An organisation keeps at least one owner."]})
+
+
+def organisation_set_retention(*, by, organisation: Organisation, months: int | None) -> None:
+    _require_owner(by, organisation.id)
+    organisation.retention_months = months
+    organisation.full_clean()
+    organisation.save(update_fields=["retention_months", "modified"])

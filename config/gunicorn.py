@@ -1,0 +1,17 @@
+"""gunicorn settings for `make serve` and the container. Each can be overridden by environment."""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Requests are short; a slow client is buffered by the reverse proxy in production.
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+errorlog = "-"
+# Limit request line and header sizes to what a browser sends.
+limit_request_line = 8190
+limit_request_fields = 100

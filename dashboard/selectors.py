@@ -1,0 +1,171 @@
+"""What the dashboard pages show, read from the tallies (never counted per request)."""
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import groupby
+
+from django.utils import timezone
+
+from campaigns import access
+from campaigns.models import (
+    STAGE_ORDER,
+    Campaign,
+    CampaignTally,
+    Engagement,
+    Milestone,
+    Organisation,
+    Stage,
+    Stance,
+)
+from campaigns.selectors import campaign_country_history, campaign_tally_of
+from signatures.models import Collector, Signature
+
+PACE_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Projection:
+    pace_per_day: float
+    reached: bool
+    on_date: date | None  # None: not at this pace
+
+
+def campaign_projection(
+    *, campaign: Campaign, tally: CampaignTally, today: date | None = None
+) -> Projection:
+    """At the last 14 days' pace, when is the goal reached?"""
+    today = today or timezone.localdate()
+    recent = sum(
+        n
+        for day, n in tally.by_day.items()
+        if today - timedelta(days=PACE_DAYS) < date.fromisoformat(day) <= today
+    )
+    pace = recent / PACE_DAYS
+    if tally.confirmed >= campaign.goal:
+        return Projection(pace, True, None)
+    if pace <= 0:
+        return Projection(pace, False, None)
+    days = math.ceil((campaign.goal - tally.confirmed) / pace)
+    if days > 365 * 20:
+        return Projection(pace, False, None)
+    return Projection(pace, False, today + timedelta(days=days))
+
+
+def organisations_for(user):
+    return Organisation.objects.filter(
+        access.organisation_filter(user, access.MEMBERS, field="id")
+    ).order_by("name")
+
+
+def campaigns_for(user):
+    return (
+        Campaign.objects.filter(access.organisation_filter(user, (*access.MANAGERS, "viewer")))
+        .select_related("organisation", "tally")
+        .order_by("organisation__name", "-created")
+    )
+
+
+def daily_series(by_day: dict[str, int], days: int = 90, today: date | None = None):
+    today = today or timezone.localdate()
+    return [
+        (
+            (today - timedelta(days=offset)).strftime("%d/%m"),
+            by_day.get((today - timedelta(days=offset)).isoformat(), 0),
+        )
+        for offset in range(days - 1, -1, -1)
+    ]
+
+
+def collector_board(*, campaign: Campaign, tally: CampaignTally) -> list[tuple[Collector, int]]:
+    collectors = {c.id: c for c in Collector.objects.filter(organisation=campaign.organisation)}
+    board = [(collectors[int(i)], n) for i, n in tally.by_collector.items() if int(i) in collectors]
+    board += [(c, 0) for i, c in collectors.items() if str(i) not in tally.by_collector]
+    return sorted(board, key=lambda item: (-item[1], item[0].name))
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    decision_maker: object
+    stance: str
+    last_date: date
+    last_kind: str
+    engagements: int
+
+    @property
+    def stance_label(self) -> str:
+        return Stance(self.stance).label
+
+    @property
+    def last_kind_label(self) -> str:
+        return Engagement.Kind(self.last_kind).label
+
+
+def decision_maker_board(*, campaign: Campaign, country: str = "", stance: str = ""):
+    """Each decision-maker engaged on the campaign, at their latest engagement's stance."""
+    latest: dict[int, Engagement] = {}
+    counts: Counter[int] = Counter()
+    engagements = (
+        Engagement.objects.filter(campaign=campaign)
+        .select_related("decision_maker")
+        .order_by("date", "id")
+    )
+    for engagement in engagements:
+        latest[engagement.decision_maker_id] = engagement
+        counts[engagement.decision_maker_id] += 1
+    board = sorted(
+        (
+            BoardRow(e.decision_maker, e.stance, e.date, e.kind, counts[maker_id])
+            for maker_id, e in latest.items()
+        ),
+        key=lambda r: (r.decision_maker.country.code, r.decision_maker.name),
+    )
+    if country:
+        board = [r for r in board if r.decision_maker.country.code == country.upper()]
+    if stance:
+        board = [r for r in board if r.stance == stance]
+    return board
+
+
+def stage_timeline(*, campaign: Campaign) -> list[dict]:
+    """Per country: every recorded step, oldest first, and where it stands now."""
+    timeline = []
+    history = campaign_country_history(campaign=campaign)  # by country, then date and entry
+    for _code, group in groupby(history, key=lambda status: status.country.code):
+        steps = list(group)
+        current = steps[-1]  # as in campaign_country_stages(): the latest by date, then entry
+        reached = STAGE_ORDER[current.stage]
+        timeline.append(
+            {
+                "country": current.country,
+                "current": current,
+                "steps": steps,
+                "ladder": [
+                    (value, label, STAGE_ORDER[value] <= reached) for value, label in Stage.choices
+                ],
+            }
+        )
+    return timeline
+
+
+def milestones_of(campaign: Campaign):
+    return Milestone.objects.filter(campaign=campaign).order_by("reached_at", "id")
+
+
+def collector_counts(*, collector: Collector) -> list[tuple[Campaign, int]]:
+    """A collector's confirmed signatures per campaign, from the tallies."""
+    result = []
+    for campaign in Campaign.objects.filter(
+        organisation_id=collector.organisation_id
+    ).select_related("tally"):
+        tally = campaign_tally_of(campaign)
+        result.append((campaign, tally.by_collector.get(str(collector.id), 0)))
+    return result
+
+
+def recent_signatures(*, campaign: Campaign, status: str = "", limit: int = 100):
+    queryset = Signature.objects.filter(campaign=campaign).select_related("collector")
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-id")[:limit]

@@ -1,0 +1,55 @@
+from django.contrib import admin, messages
+
+from signatures import services
+from signatures.models import Collector, ConsentText, Signature
+
+
+@admin.register(Collector)
+class CollectorAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "organisation", "user", "active"]
+    list_filter = ["active", "organisation"]
+    search_fields = ["name", "code"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(admin.ModelAdmin):
+    """A consent text is never edited once saved: a new wording is a new version."""
+
+    list_display = ["version", "language", "created"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["version", "language", "text", "created"] if obj else ["created"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Signature)
+class SignatureAdmin(admin.ModelAdmin):
+    list_display = ["id", "campaign", "name", "country", "status", "source", "created"]
+    list_filter = ["status", "source", "campaign"]
+    search_fields = ["email_normalised", "name"]
+    readonly_fields = [field.name for field in Signature._meta.fields]
+    actions = ["reject", "restore"]
+    list_select_related = ["campaign"]
+    show_full_result_count = False  # no COUNT(*) over millions of rows on every page
+
+    def has_add_permission(self, request):
+        return False  # signatures come from signers, imports and the API
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # reject or erase instead, so the figures stay honest
+
+    def _set(self, request, queryset, status):
+        for signature in queryset.select_related("campaign"):
+            services.signature_set_status(by=request.user, signature=signature, status=status)
+        messages.success(request, f"{queryset.count()} signatures: {status}.")
+
+    @admin.action(description="Reject the selected signatures (not counted)")
+    def reject(self, request, queryset):
+        self._set(request, queryset, Signature.Status.REJECTED)
+
+    @admin.action(description="Restore the selected rejected signatures")
+    def restore(self, request, queryset):
+        self._set(request, queryset, "restored")

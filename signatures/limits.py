@@ -1,0 +1,56 @@
+"""The public signing limit per client address (`SIGN_RATE`), counted in the cache.
+
+Fixed windows in Redis: one atomic increment per attempt. If Redis does not answer, the
+limit fails open: signing must go on when Redis is down (the honeypot and fill-time checks
+still apply, and organisers can reject a burst later by its address hash).
+"""
+
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+from campaigns.queue import REDIS_ERRORS, redis_failed, redis_suspended
+from signatures.client import address_group, address_hash
+
+logger = logging.getLogger(__name__)
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$")
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int] | None:
+    """ "60/min" -> (60, 60); "5/10s" -> (5, 10); "off" -> None."""
+    if not rate or rate.strip().lower() in {"off", "none", "0"}:
+        return None
+    match = _RATE.match(rate.lower())
+    if not match:
+        raise ValueError(f"SIGN_RATE {rate!r} is not like 60/min, 5/s, 1000/h or off")
+    count, multiplier, unit = match.groups()
+    return int(count), _PERIODS[unit[0]] * int(multiplier or 1)
+
+
+def sign_rate_wait(*, client_address: str, rate: str | None = None) -> int | None:
+    """Count one signing attempt. Returns the seconds to wait when over the limit, else None."""
+    parsed = parse_rate(settings.SIGN_RATE if rate is None else rate)
+    if parsed is None or not client_address:
+        return None
+    if redis_suspended():
+        return None  # fail open while Redis is down (see the module's docstring)
+    limit, period = parsed
+    now = time.time()
+    window = int(now // period)
+    key = f"sign-rate:{period}:{window}:{address_hash(address_group(client_address))}"
+    try:
+        cache.add(key, 0, timeout=period + 5)
+        count = cache.incr(key)
+    except ValueError:
+        count = 1  # the key expired between add and incr: a new window
+    except REDIS_ERRORS as error:
+        redis_failed("signing limit not counted: failing open", error)
+        return None
+    if count <= limit:
+        return None
+    return max(1, int((window + 1) * period - now) + 1)

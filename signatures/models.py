@@ -1,0 +1,272 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from campaigns.models import Campaign, Organisation
+
+
+class ConsentText(models.Model):
+    """One version of the consent a signer gives, in one language.
+
+    A signature points at the exact row its signer saw; rows are never edited once used,
+    a change is a new version.
+    """
+
+    version = models.PositiveIntegerField()
+    language = models.CharField(max_length=8)
+    text = models.TextField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "language"], name="consent_text_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} [{self.language}]"
+
+
+class Collector(models.Model):
+    """An activist or partner to whom signatures are credited, through a link `?ref=<code>`."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="collectors"
+    )
+    name = models.CharField(max_length=120)
+    code = models.SlugField(max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="collector_profiles",
+    )
+    active = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="collector_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+# A row the tally has not counted in its current status: new, confirmed, rejected or restored
+# since the last tally. A partial index keeps finding them cheap however big the table is.
+NEEDS_TALLY = ~Q(counted=F("status"))
+
+
+class Signature(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Sign-up page")
+        EMBED = "embed", _("Embedded form")
+        API = "api", _("API")
+        IMPORT = "import", _("Paper import")
+        FIELD = "field", _("Field collection")
+
+    class EmailState(models.TextChoices):
+        """The confirmation email outbox: a periodic sweep sends what is owed."""
+
+        NONE = "none", _("No email needed")
+        OWED = "owed", _("Email owed")
+        SENT = "sent", _("Email sent")
+
+    # No index of its own: the (campaign, email_normalised) constraint leads with campaign.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="signatures", db_index=False
+    )
+    name = models.CharField(max_length=200)
+    # As the signer typed it; `email_normalised` (trimmed, lower case) is what makes a person
+    # unique within a campaign. Both are emptied when a signer's details are erased.
+    email = models.CharField(max_length=254, blank=True)
+    # NULL, not "", once erased: the unique constraint must let erased rows coexist.
+    email_normalised = models.CharField(max_length=254, null=True, blank=True)  # noqa: DJ001
+    country = CountryField()
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    comment = models.TextField(blank=True)
+    language = models.CharField(max_length=35, blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
+    # No index: signatures are found by campaign first; a collector is deactivated, not
+    # deleted, so the SET NULL scan is rare. Every index is paid on each INSERT and tally.
+    collector = models.ForeignKey(
+        Collector,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        db_index=False,
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    rejected_reason = models.CharField(max_length=40, blank=True)
+    consent_text = models.ForeignKey(
+        ConsentText,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    consented_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # HMAC-SHA256 of the client address keyed by SECRET_KEY: lets organisers find a burst from
+    # one address without ever storing the address itself.
+    client_hash = models.CharField(max_length=32, blank=True)
+    email_state = models.CharField(
+        max_length=4, choices=EmailState.choices, default=EmailState.NONE
+    )
+    email_sends = models.PositiveSmallIntegerField(default=0)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_failures = models.PositiveSmallIntegerField(default=0)
+    email_retry_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    # The status this row was last counted with by the tally ("" until first counted).
+    counted = models.CharField(max_length=10, blank=True, default="")
+    # When the signer's details were erased (on request, or by the retention policy).
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "email_normalised"], name="signature_one_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "confirmed", "rejected"]),
+                name="signature_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["web", "embed", "api", "import", "field"]),
+                name="signature_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(email_state__in=["none", "owed", "sent"]),
+                name="signature_email_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                name="signature_confirmed_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created"],
+                condition=Q(email_state="owed"),
+                name="signature_email_owed",
+            ),
+            models.Index(
+                fields=["campaign", "id"], condition=NEEDS_TALLY, name="signature_untallied"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.pk}"
+
+
+class ImportJob(models.Model):
+    """A CSV of signatures from paper sheets, imported all at once or not at all."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        VALIDATING = "validating", _("Checking rows")
+        INSERTING = "inserting", _("Saving")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Rows without a collector are credited to this one (a collector importing their sheets).
+    default_collector = models.ForeignKey(
+        Collector, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Set when a collector imports: every row is theirs, other collectors' codes are refused.
+    own_sheets_only = models.BooleanField(default=False)
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.BinaryField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    rejected = models.JSONField(default=list)
+    rejected_count = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.state})"
+
+
+class Person(models.Model):
+    """One person per normalised email within an organisation: the signer seen across its
+    campaigns (OSDI's "person"). Made from signatures by `signatures.people.people_sync`, off
+    the signing path, or directly by the OSDI helpers."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="people")
+    email_normalised = models.CharField(max_length=254)
+    email = models.CharField(max_length=254)
+    given_name = models.CharField(max_length=120, blank=True)
+    family_name = models.CharField(max_length=120, blank=True)
+    country = CountryField(blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    modified = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email_normalised"], name="person_one_per_email"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "modified"], name="person_modified")]
+
+    def __str__(self) -> str:
+        return f"person {self.pk}"
+
+
+class Tag(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=100)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="tag_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tagging(models.Model):
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="taggings")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="taggings")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["tag", "person"], name="tagging_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.tag_id} → {self.person_id}"

@@ -1,0 +1,157 @@
+"""Signers' rights: find, export and erase a person's signatures; retention after a campaign.
+
+Erasing keeps a signature counted, anonymously: the name, email, postal code, region,
+comment and address hash go; country, date, source and status stay, so the figures organisers
+have shown governments do not change. A pending signature can no longer be confirmed once
+its email is gone, so it becomes rejected.
+"""
+
+import logging
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns import access
+from campaigns.errors import NotAllowed
+from campaigns.models import Campaign, Organisation
+from campaigns.tallies import tally_nudge_on_commit
+from signatures.models import Signature
+from signatures.people import people_prune
+from signatures.validation import normalise_email
+
+logger = logging.getLogger(__name__)
+
+
+def signer_signatures(*, organisation: Organisation, email: str) -> QuerySet[Signature]:
+    """Every signature this email gave to the organisation's campaigns."""
+    return (
+        Signature.objects.filter(
+            campaign__organisation=organisation, email_normalised=normalise_email(email)
+        )
+        .select_related("campaign", "collector", "consent_text")
+        .order_by("created")
+    )
+
+
+def signer_export(*, organisation: Organisation, email: str) -> list[dict]:
+    """What Voces holds about this signer in this organisation, for them to take away."""
+    return [
+        {
+            "campaign": s.campaign.slug,
+            "campaign_title": s.campaign.title,
+            "name": s.name,
+            "email": s.email,
+            "country": s.country.code,
+            "region": s.region,
+            "postal_code": s.postal_code,
+            "comment": s.comment,
+            "language": s.language,
+            "source": s.source,
+            "collector": s.collector.name if s.collector else None,
+            "status": s.status,
+            "signed_at": s.created.isoformat(),
+            "confirmed_at": s.confirmed_at.isoformat() if s.confirmed_at else None,
+            "consent": {
+                "version": s.consent_text.version if s.consent_text else None,
+                "text": s.consent_text.text if s.consent_text else None,
+                "given_at": s.consented_at.isoformat() if s.consented_at else None,
+            },
+        }
+        for s in signer_signatures(organisation=organisation, email=email)
+    ]
+
+
+CHUNK = 5000
+
+
+def signatures_anonymise(queryset: QuerySet[Signature]) -> int:
+    """Erase the signers' details of these signatures; they stay counted. Returns how many.
+
+    A chunk of rows per transaction: a whole campaign's retention may be a million rows.
+    """
+    ids = list(queryset.filter(erased_at__isnull=True).values_list("id", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        _anonymise(ids[start : start + CHUNK])
+    return len(ids)
+
+
+@transaction.atomic
+def _anonymise(ids: list[int]) -> None:
+    now = timezone.now()
+    owners: dict[int, set[str]] = {}
+    campaign_ids: set[int] = set()
+    for campaign_id, organisation_id, email in Signature.objects.filter(id__in=ids).values_list(
+        "campaign_id", "campaign__organisation_id", "email_normalised"
+    ):
+        owners.setdefault(organisation_id, set()).add(email)
+        campaign_ids.add(campaign_id)
+    details = {
+        "name": "",
+        "email": "",
+        "email_normalised": None,
+        "region": "",
+        "postal_code": "",
+        "comment": "",
+        "client_hash": "",
+        "erased_at": now,
+        "email_state": Signature.EmailState.NONE,
+    }
+    Signature.objects.filter(id__in=ids).exclude(status=Signature.Status.PENDING).update(**details)
+    Signature.objects.filter(id__in=ids, status=Signature.Status.PENDING).update(
+        **details, status=Signature.Status.REJECTED, rejected_reason="erased"
+    )
+    for organisation_id, emails in owners.items():  # a person without signatures goes too
+        people_prune(organisation_id=organisation_id, emails=emails)
+    _forget_webhook_payloads(ids, list(owners))
+    for campaign_id in campaign_ids:
+        tally_nudge_on_commit(campaign_id=campaign_id)
+
+
+def _forget_webhook_payloads(signature_ids: list[int], organisation_ids: list[int]) -> None:
+    """The OSDI signature payloads owed or sent to CRMs carry the person: drop them too."""
+    from campaigns.models import WebhookDelivery, WebhookEndpoint
+
+    endpoints = list(
+        WebhookEndpoint.objects.filter(organisation_id__in=organisation_ids).values_list(
+            "id", flat=True
+        )
+    )
+    if not endpoints:
+        return
+    for start in range(0, len(signature_ids), 1000):
+        keys = [
+            f"signature:{s}:{e}" for s in signature_ids[start : start + 1000] for e in endpoints
+        ]
+        WebhookDelivery.objects.filter(event="signature", idempotency_key__in=keys).delete()
+
+
+def signer_erase(*, by, organisation: Organisation, email: str) -> int:
+    if not access.can_see_signers(by, organisation.id):
+        raise NotAllowed(_("Only the organisation's owners and organisers erase signers' data."))
+    erased = signatures_anonymise(signer_signatures(organisation=organisation, email=email))
+    logger.info(
+        "erased %s signatures in organisation %s at a signer's request", erased, organisation.slug
+    )
+    return erased
+
+
+def signatures_apply_retention() -> int:
+    """Anonymise the signatures of campaigns closed longer ago than their organisation keeps."""
+    now = timezone.now()
+    erased = 0
+    for organisation in Organisation.objects.exclude(retention_months=None):
+        cutoff = now - relativedelta(months=organisation.retention_months)
+        campaigns = Campaign.objects.filter(
+            organisation=organisation, status=Campaign.Status.CLOSED, closed_at__lt=cutoff
+        )
+        for campaign in campaigns:
+            count = signatures_anonymise(Signature.objects.filter(campaign=campaign))
+            if count:
+                logger.info(
+                    "retention: erased %s signers' details of campaign %s", count, campaign.slug
+                )
+            erased += count
+    return erased

@@ -1,0 +1,108 @@
+"""Reads of signatures, collectors and consent texts."""
+
+import time
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from campaigns.models import Campaign
+from signatures.consent import CONSENT_TEXTS, CONSENT_VERSION
+from signatures.models import Collector, ConsentText, Signature
+
+_CONSENT_CACHE_SECONDS = 60.0
+_consent_cache: dict[str, tuple[float, int, str]] = {}
+
+
+def consent_clear_cache() -> None:
+    _consent_cache.clear()
+
+
+def _consent_current(language: str) -> tuple[int, str]:
+    cached = _consent_cache.get(language)
+    now = time.monotonic()
+    if cached and cached[0] > now:
+        return cached[1], cached[2]
+    row = ConsentText.objects.filter(language=language).order_by("-version").first()
+    if row is None and language in CONSENT_TEXTS:
+        row, _created = ConsentText.objects.get_or_create(
+            version=CONSENT_VERSION,
+            language=language,
+            defaults={"text": CONSENT_TEXTS[language]},
+        )
+    if row is None:
+        return _consent_current("en")
+    _consent_cache[language] = (now + _CONSENT_CACHE_SECONDS, row.id, row.text)
+    return row.id, row.text
+
+
+def consent_text_current(*, language: str) -> int:
+    """The id of the newest consent text in `language` (English when there is none)."""
+    return _consent_current(language)[0]
+
+
+def consent_text_current_text(*, language: str) -> str:
+    return _consent_current(language)[1]
+
+
+def signature_list_for_campaign(*, campaign: Campaign) -> QuerySet[Signature]:
+    return (
+        Signature.objects.filter(campaign=campaign)
+        .select_related("collector", "consent_text")
+        .order_by("-id")
+    )
+
+
+def own_collector(*, user, organisation_id: int) -> Collector | None:
+    """The user's own active collector in the organisation: the one their imports credit."""
+    return Collector.objects.filter(organisation_id=organisation_id, user=user, active=True).first()
+
+
+_SIGNING_CACHE_SECONDS = 1.0
+_signing_cache: dict[str, tuple[float, Campaign]] = {}
+
+
+def signing_cache_clear() -> None:
+    _signing_cache.clear()
+
+
+def signing_campaign(*, slug: str) -> Campaign | None:
+    """The few columns signing needs; None if unknown or unpublished.
+
+    Kept for a second in this process: under load that saves a query per signature, and a
+    campaign closed by its organisers stops taking signatures within that second. Plain SQL:
+    on the hot path, building the ORM query cost more than running it.
+    """
+    now = time.monotonic()
+    cached = _signing_cache.get(slug)
+    if cached and cached[0] > now:
+        return cached[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, status, require_confirmation, organisation_id FROM campaigns_campaign "
+            "WHERE slug = %s AND status IN (%s, %s)",
+            [slug, *Campaign.PUBLIC_STATUSES],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    campaign_id, status, require_confirmation, organisation_id = row
+    campaign = Campaign(
+        id=campaign_id,
+        slug=slug,
+        status=status,
+        require_confirmation=require_confirmation,
+        organisation_id=organisation_id,
+    )
+    if not connection.in_atomic_block:  # only what is committed may serve other requests
+        _signing_cache[slug] = (now + _SIGNING_CACHE_SECONDS, campaign)
+    return campaign
+
+
+def import_visible(user, job) -> bool:
+    """Organisers see every import of their organisation; a collector, only their own."""
+    from campaigns import access
+
+    organisation_id = job.campaign.organisation_id
+    if access.can_manage_campaigns(user, organisation_id):
+        return True
+    return job.created_by_id == user.id and access.can_import(user, organisation_id)

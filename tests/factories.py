@@ -1,0 +1,98 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from campaigns.models import Campaign, CountryStatus, Membership, Organisation, Role
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    slug = factory.Sequence(lambda n: f"org-{n}")
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    country = "BO"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.ORGANISER
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    slug = factory.Sequence(lambda n: f"campaign-{n}")
+    title = factory.Sequence(lambda n: f"Campaign {n}")
+    summary = "Ratify ILO Convention 189."
+    petition_text = "We ask our governments to ratify ILO C189."
+    goal = 1000
+    status = Campaign.Status.OPEN
+    require_confirmation = False
+    countries = factory.LazyFunction(lambda: ["BO", "EC"])
+    languages = factory.LazyFunction(lambda: ["es", "en"])
+
+
+class CountryStatusFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CountryStatus
+
+    campaign = factory.SubFactory(CampaignFactory)
+    country = "BO"
+    stage = "introduced"
+    date = factory.Faker("date_object")
+
+
+class CollectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "signatures.Collector"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Activist {n}")
+    code = factory.Sequence(lambda n: f"activist-{n}")
+
+
+def sign(campaign, **fields):
+    """Sign through the service, as the API does; returns the SignResult."""
+    from signatures.services import signature_create
+
+    data = {"name": "Rosa Quispe", "email": "rosa@example.org", "country": "BO", "consent": True}
+    data.update(fields)
+    return signature_create(
+        campaign=campaign, data=data, default_source="api", default_language="es"
+    )
+
+
+def confirmed_rows(campaign, count, *, start=0, email="s{n}@e.org", name="x", countries=("BO",)):
+    """Write `count` confirmed signatures straight into the table, as an import does (fast:
+    for volume, not for the signing path). `{n}` in email and name is the row's number."""
+    from signatures.bulk import signatures_insert
+
+    return signatures_insert(
+        {
+            "campaign_id": campaign.id,
+            "name": name.format(n=n),
+            "email": email.format(n=n),
+            "email_normalised": email.format(n=n),
+            "country": countries[n % len(countries)],
+            "source": "import",
+            "status": "confirmed",
+            "confirmed_at": campaign.created,
+        }
+        for n in range(start, start + count)
+    )

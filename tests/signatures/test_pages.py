@@ -1,0 +1,243 @@
+import re
+import time
+
+import pytest
+from django.core import signing
+from django.test import override_settings
+
+from campaigns.models import CampaignTranslation
+from signatures.models import Signature
+from signatures.services import confirmation_token
+from signatures.views import FORM_SALT
+from tests.factories import CampaignFactory, CollectorFactory
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "name": "Juana Mamani",
+    "email": "juana@example.org",
+    "country": "BO",
+    "consent": "true",
+    "postal_code": "",
+    "comment": "",
+}
+
+
+def started(seconds_ago=10):
+    return signing.dumps(int(time.time()) - seconds_ago, salt=FORM_SALT)
+
+
+def post(client, campaign, data, path="", **extra):
+    return client.post(f"/c/{campaign.slug}/{path}", {"started": started(), **data}, **extra)
+
+
+def test_the_campaign_page_has_the_form_and_no_third_party_anything(client, campaign_a):
+    response = client.get(f"/c/{campaign_a.slug}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<form class="sign" method="post"' in html
+    assert 'name="consent"' in html
+    assert "<script>" not in html  # no inline script: the CSP forbids it
+    assert not re.search(r'(src|href)="https?://(?!testserver)', html.split("<pre>")[0])
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_signing_on_the_page_redirects_to_thanks(client, campaign_a):
+    response = post(client, campaign_a, FORM)
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/c/{campaign_a.slug}/thanks/")
+    signature = Signature.objects.get()
+    assert (signature.status, signature.source) == ("confirmed", "web")
+    thanks = client.get(response["Location"]).content.decode()
+    assert "wa.me" in thanks
+    assert "facebook.com/sharer" in thanks
+
+
+def test_errors_are_shown_next_to_their_fields(client, campaign_a):
+    response = post(client, campaign_a, {**FORM, "email": "nope", "consent": ""})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'aria-describedby="hint_email error_email"' in html
+    assert 'id="error_email"' in html
+    assert 'id="error_consent"' in html
+    assert 'aria-invalid="true"' in html
+    # The first field with an error gets the focus; what was typed is kept.
+    assert re.search(r'id="id_email"[^>]*autofocus', html)
+    assert 'value="Juana Mamani"' in html
+    assert not Signature.objects.exists()
+
+
+def test_a_filled_honeypot_is_quietly_rejected(client, campaign_a):
+    response = post(client, campaign_a, {**FORM, "website": "http://spam.example"})
+    assert response.status_code == 302
+    signature = Signature.objects.get()
+    assert (signature.status, signature.rejected_reason) == ("rejected", "honeypot")
+
+
+@override_settings(SIGN_MIN_FILL_SECONDS=3)
+def test_a_form_sent_back_too_fast_is_quietly_rejected(client, campaign_a):
+    response = client.post(f"/c/{campaign_a.slug}/", {"started": started(0), **FORM})
+    assert response.status_code == 302
+    assert Signature.objects.get().rejected_reason == "too_fast"
+
+
+def test_a_form_without_our_token_is_quietly_rejected(client, campaign_a):
+    client.post(f"/c/{campaign_a.slug}/", {**FORM, "started": "forged"})
+    assert Signature.objects.get().rejected_reason == "form_token"
+
+
+@override_settings(SIGN_RATE="1/min")
+def test_the_page_says_when_a_connection_signed_too_often(client, campaign_a):
+    post(client, campaign_a, FORM, REMOTE_ADDR="192.0.2.9")
+    response = post(client, campaign_a, {**FORM, "email": "b@example.org"}, REMOTE_ADDR="192.0.2.9")
+    assert response.status_code == 429
+    assert "Retry-After" in response
+    assert Signature.objects.count() == 1
+
+
+@override_settings(SIGN_RATE="1/min")
+@pytest.mark.parametrize(("path", "address"), [("", "198.51.100.1"), ("embed/", "198.51.100.2")])
+def test_a_head_request_shows_the_page_and_spends_no_sign_slot(client, campaign_a, path, address):
+    # Link checkers and previews send HEAD: it must neither sign nor count against the limit.
+    head = client.head(f"/c/{campaign_a.slug}/{path}", REMOTE_ADDR=address)
+    assert head.status_code == 200
+    assert head.content == b""
+    response = post(client, campaign_a, FORM, path=path, REMOTE_ADDR=address)
+    assert response.status_code == 302
+    assert Signature.objects.count() == 1
+
+
+def test_the_collector_link_credits_the_collector(client, campaign_a, org_a):
+    collector = CollectorFactory(organisation=org_a, code="rosa")
+    page = client.get(f"/c/{campaign_a.slug}/?ref=rosa").content.decode()
+    assert 'name="ref" value="rosa"' in page
+    post(client, campaign_a, {**FORM, "ref": "rosa"})
+    assert Signature.objects.get().collector == collector
+
+
+def test_an_unknown_collector_link_still_counts_the_signature(client, campaign_a):
+    response = post(client, campaign_a, {**FORM, "ref": "gone"})
+    assert response.status_code == 302
+    assert Signature.objects.get().collector is None
+
+
+def test_the_embed_is_the_only_frameable_page(client, campaign_a):
+    embed = client.get(f"/c/{campaign_a.slug}/embed/")
+    assert embed.status_code == 200
+    assert "X-Frame-Options" not in embed
+    assert "frame-ancestors *" in embed["Content-Security-Policy"]
+    response = post(client, campaign_a, FORM, path="embed/")
+    assert response["Location"].startswith(f"/c/{campaign_a.slug}/embed/thanks/")
+    assert Signature.objects.get().source == "embed"
+    thanks = client.get(response["Location"])
+    assert "X-Frame-Options" not in thanks
+    for page in ("/", f"/c/{campaign_a.slug}/", f"/c/{campaign_a.slug}/thanks/"):
+        assert client.get(page)["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    ("header", "query", "lang", "text"),
+    [
+        ("es", "", "es", "Firmar"),
+        ("en-GB,en;q=0.8", "", "en", "Sign"),
+        ("pt-BR,pt;q=0.9", "", "pt", "Assinar"),
+        ("fr-FR", "", "fr", "Signer"),
+        ("fr-FR", "?lang=es", "es", "Firmar"),
+        ("de-DE", "", "es", "Firmar"),
+    ],
+)
+def test_the_page_speaks_the_signers_language(client, campaign_a, header, query, lang, text):
+    html = client.get(f"/c/{campaign_a.slug}/{query}", HTTP_ACCEPT_LANGUAGE=header).content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert f'<button type="submit">{text}</button>' in html
+
+
+def test_campaign_content_is_shown_in_quechua_when_asked(client, org_a):
+    campaign = CampaignFactory(organisation=org_a, languages=["es", "qu"], title="Salud")
+    CampaignTranslation.objects.create(campaign=campaign, language="qu", title="Allin hampiy")
+    html = client.get(f"/c/{campaign.slug}/?lang=qu", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<html lang="es">' in html  # the interface falls back to Spanish
+    assert '<article class="campaign" lang="qu">' in html
+    assert "Allin hampiy" in html
+
+
+def test_confirmation_link_shows_a_button_then_confirms(client, org_a):
+    campaign = CampaignFactory(organisation=org_a, require_confirmation=True)
+    post(client, campaign, FORM)
+    signature = Signature.objects.get()
+    token = confirmation_token(signature_id=signature.id)
+    page = client.get(f"/confirm/{token}/")
+    assert page.status_code == 200
+    signature.refresh_from_db()
+    assert signature.status == "pending"  # opening the link alone confirms nothing
+    done = client.post(f"/confirm/{token}/")
+    assert done.status_code == 200
+    signature.refresh_from_db()
+    assert signature.status == "confirmed"
+    assert client.post(f"/confirm/{token}/").status_code == 200  # twice is fine
+
+
+def test_a_forged_confirmation_link_is_a_clear_400(client):
+    response = client.get("/confirm/MTIz:1tZZZZ:forgedforgedforged/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "not valid" in response.content.decode()
+    spanish = client.get("/confirm/MTIz:1tZZZZ:forgedforgedforged/", HTTP_ACCEPT_LANGUAGE="es")
+    assert "no es válido" in spanish.content.decode()
+    assert client.post("/confirm/MTIz:1tZZZZ:forgedforgedforged/").status_code == 400
+
+
+def test_an_expired_confirmation_link_is_a_clear_410(client, org_a, settings):
+    from datetime import timedelta
+
+    campaign = CampaignFactory(organisation=org_a, require_confirmation=True)
+    post(client, campaign, FORM)
+    token = confirmation_token(signature_id=Signature.objects.get().id)
+    settings.CONFIRMATION_MAX_AGE = timedelta(seconds=-1)
+    assert client.get(f"/confirm/{token}/").status_code == 410
+    assert client.post(f"/confirm/{token}/").status_code == 410
+    assert Signature.objects.get().status == "pending"
+
+
+def test_unpublished_and_unknown_campaign_pages_are_404(client, draft_a):
+    assert client.get(f"/c/{draft_a.slug}/").status_code == 404
+    assert client.get("/c/nope/").status_code == 404
+
+
+def test_a_closed_campaign_page_has_no_form(client, org_a):
+    closed = CampaignFactory(organisation=org_a, status="closed", outcome="won")
+    html = client.get(f"/c/{closed.slug}/").content.decode()
+    assert '<form class="sign"' not in html
+    assert post(client, closed, FORM).status_code == 409
+
+
+def test_the_home_page_lists_open_campaigns_only(client, campaign_a, draft_a, org_a):
+    CampaignFactory(organisation=org_a, slug="closed-x", status="closed", title="Closed one")
+    html = client.get("/").content.decode()
+    assert campaign_a.title in html
+    assert draft_a.title not in html
+    assert "Closed one" not in html
+
+
+def test_a_real_signer_is_not_locked_out_by_an_automatic_rejection(client, campaign_a):
+    # A bot (or a too-quick autofill) used the address first...
+    post(client, campaign_a, {**FORM, "website": "http://spam.example"})
+    assert Signature.objects.get().status == "rejected"
+    # ...the person signs properly: their signature counts.
+    response = post(client, campaign_a, {**FORM, "name": "Juana Mamani Quispe"})
+    assert response.status_code == 302
+    signature = Signature.objects.get()
+    assert (signature.status, signature.rejected_reason, signature.name) == (
+        "confirmed",
+        "",
+        "Juana Mamani Quispe",
+    )
+
+
+def test_an_organisers_rejection_is_not_undone_by_signing_again(client, campaign_a, organiser_a):
+    from signatures.services import signature_set_status
+
+    post(client, campaign_a, FORM)
+    signature_set_status(by=organiser_a, signature=Signature.objects.get(), status="rejected")
+    post(client, campaign_a, FORM)
+    assert Signature.objects.get().status == "rejected"

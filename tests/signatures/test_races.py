@@ -1,0 +1,54 @@
+"""Hundreds of concurrent sign requests against gunicorn: one row per person, exact counts."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from campaigns import tallies
+from campaigns.models import Campaign, CampaignTally
+from signatures.models import Signature
+from tests.factories import CampaignFactory
+
+pytestmark = pytest.mark.worker
+
+
+def variants(n: int, person: int) -> str:
+    """The same address written differently each time: case and surrounding spaces."""
+    base = f"persona.{person}@example.org"
+    forms = [base, base.upper(), f"  {base.title()} ", base.capitalize(), f"{base} "]
+    return forms[n % len(forms)]
+
+
+def test_concurrent_signers_with_repeated_emails_get_exactly_one_row_each(stack):
+    campaign = CampaignFactory(require_confirmation=False, status=Campaign.Status.OPEN)
+    stack.start_web(workers=4)
+    people = 60
+    requests_per_person = 5
+    jobs = [(n, person) for person in range(people) for n in range(requests_per_person)]
+    session = requests.Session()
+
+    def post(job):
+        n, person = job
+        return session.post(
+            f"{stack.url}/api/v1/campaigns/{campaign.slug}/signatures/",
+            json={
+                "name": f"Persona {person}",
+                "email": variants(n, person),
+                "country": "PE",
+                "consent": True,
+            },
+            timeout=30,
+        )
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        responses = list(pool.map(post, jobs))
+
+    codes = [r.status_code for r in responses]
+    assert codes.count(201) == people
+    assert codes.count(200) == people * (requests_per_person - 1)
+    assert all(r.json()["duplicate"] for r in responses if r.status_code == 200)
+    assert Signature.objects.filter(campaign=campaign).count() == people
+    assert Signature.objects.values("email_normalised").distinct().count() == people
+    tallies.campaign_tally(campaign_id=campaign.id)
+    assert CampaignTally.objects.get(campaign=campaign).confirmed == people

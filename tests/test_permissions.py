@@ -1,0 +1,446 @@
+"""Who may do what, over every URL of the site: the API, the dashboard, the public pages and
+the admin, for each kind of person. A URL added without an entry here fails the suite."""
+
+import io
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from campaigns.models import DecisionMaker, Role
+from signatures.imports import signatures_import
+from signatures.models import Signature
+from tests.factories import (
+    CampaignFactory,
+    CollectorFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    sign,
+)
+
+ROLES = ("anonymous", "viewer", "collector", "organiser_a", "organiser_b", "owner", "superuser")
+
+
+@dataclass
+class Case:
+    method: str
+    path: str
+    codes: tuple  # one expected status per role, in ROLES order
+    data: dict | None = None
+    multipart: bool = False
+    query: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def codes(anonymous, viewer, collector, organiser_a, organiser_b, owner, superuser):
+    return (anonymous, viewer, collector, organiser_a, organiser_b, owner, superuser)
+
+
+EVERYONE_200 = codes(200, 200, 200, 200, 200, 200, 200)
+# API, the campaign's owners and organisers only.
+API_SIGNERS = codes(401, 403, 403, 200, 403, 200, 200)
+API_MANAGE_201 = codes(401, 403, 403, 201, 403, 201, 201)
+# Dashboard pages.
+DASH_VIEWERS = codes(302, 200, 403, 200, 404, 200, 200)
+DASH_MANAGERS = codes(302, 403, 403, 200, 404, 200, 200)
+DASH_MEMBERS = codes(302, 200, 200, 200, 404, 200, 200)
+# OSDI: the token's owners and organisers see their own organisation's people.
+OSDI_SIGNERS = codes(401, 404, 404, 200, 404, 200, 200)
+
+
+@pytest.fixture
+def world(db):
+    org_a = OrganisationFactory(slug="org-a")
+    org_b = OrganisationFactory(slug="org-b")
+    users = {"anonymous": None}
+    for name, org, role in (
+        ("viewer", org_a, Role.VIEWER),
+        ("collector", org_a, Role.COLLECTOR),
+        ("organiser_a", org_a, Role.ORGANISER),
+        ("organiser_b", org_b, Role.ORGANISER),
+        ("owner", org_a, Role.OWNER),
+    ):
+        users[name] = UserFactory(username=name)
+        MembershipFactory(user=users[name], organisation=org, role=role)
+    users["superuser"] = UserFactory(username="root", is_superuser=True, is_staff=True)
+    campaign = CampaignFactory(organisation=org_a, slug="campaign-a")
+    collector = CollectorFactory(organisation=org_a, code="the-collector", user=users["collector"])
+    sign(campaign, email="signer@example.org")
+    signature = Signature.objects.get()
+    maker = DecisionMaker.objects.create(organisation=org_a, name="Ministra", country="BO")
+    from datetime import date
+
+    from campaigns.models import Engagement
+    from signatures.people import people_sync, person_merge
+
+    engagement = Engagement.objects.create(
+        decision_maker=maker,
+        campaign=campaign,
+        kind="call",
+        date=date(2014, 1, 1),
+        stance="champion",
+    )
+    people_sync(organisation_id=org_a.id)
+    person, _ = person_merge(organisation=org_a, email="signer@example.org", tags=["volunteer"])
+    tagging = person.taggings.get()
+    job = signatures_import(
+        by=users["organiser_a"],
+        campaign=campaign,
+        content=b"name,email,country,postal_code,collector,signed_on\n",
+    )
+    return {
+        "users": users,
+        "campaign": campaign,
+        "collector": collector,
+        "signature": signature,
+        "maker": maker,
+        "job": job,
+        "engagement": engagement,
+        "person": person,
+        "tagging": tagging,
+    }
+
+
+def csv_file():
+    file = io.BytesIO(
+        b"name,email,country,postal_code,collector,signed_on\nAna,ana@example.org,BO,,,\n"
+    )
+    file.name = "sheet.csv"
+    return file
+
+
+def cases(world) -> dict[str, list[Case]]:
+    slug = "campaign-a"
+    sig = world["signature"].id
+    maker = world["maker"].id
+    job = world["job"].id
+    new_campaign = {"organisation": "org-a", "slug": "new", "title": "New", "goal": 10}
+    campaign_id = world["campaign"].id
+    person = world["person"].id
+    engagement = world["engagement"].id
+    tag = world["tagging"].tag_id
+    tagging = world["tagging"].id
+    return {
+        # --- Public pages and probes ---------------------------------------------------
+        "healthz": [Case("get", "/healthz/", EVERYONE_200)],
+        "readyz": [Case("get", "/readyz/", EVERYONE_200)],
+        "signatures:campaign-list": [Case("get", "/", EVERYONE_200)],
+        "signatures:campaign": [Case("get", f"/c/{slug}/", EVERYONE_200)],
+        "signatures:thanks": [Case("get", f"/c/{slug}/thanks/", EVERYONE_200)],
+        "signatures:embed": [Case("get", f"/c/{slug}/embed/", EVERYONE_200)],
+        "signatures:embed-thanks": [Case("get", f"/c/{slug}/embed/thanks/", EVERYONE_200)],
+        "signatures:confirm": [Case("get", "/confirm/bogus:token:x/", codes(*[400] * 7))],
+        # --- API: public ----------------------------------------------------------------
+        "api-v1:schema": [Case("get", "/api/v1/schema/", EVERYONE_200)],
+        "api-v1:docs": [Case("get", "/api/v1/docs/", EVERYONE_200)],
+        "api-v1:organisation-list": [Case("get", "/api/v1/organisations/", EVERYONE_200)],
+        "api-v1:organisation-detail": [Case("get", "/api/v1/organisations/org-a/", EVERYONE_200)],
+        "api-v1:campaign-list": [
+            Case("get", "/api/v1/campaigns/", EVERYONE_200),
+            Case("post", "/api/v1/campaigns/", API_MANAGE_201, data=new_campaign),
+        ],
+        "api-v1:campaign-detail": [
+            Case("get", f"/api/v1/campaigns/{slug}/", EVERYONE_200),
+            Case("patch", f"/api/v1/campaigns/{slug}/", API_SIGNERS, data={"goal": 5000}),
+        ],
+        "api-v1:campaign-stats": [Case("get", f"/api/v1/campaigns/{slug}/stats/", EVERYONE_200)],
+        "api-v1:campaign-count": [Case("get", f"/api/v1/campaigns/{slug}/count/", EVERYONE_200)],
+        "api-v1:signature-confirm": [
+            Case("post", "/api/v1/signatures/confirm/", codes(*[400] * 7), data={"token": "x"})
+        ],
+        "api-v1:campaign-signatures": [
+            Case("get", f"/api/v1/campaigns/{slug}/signatures/", API_SIGNERS),
+            Case(
+                "post",
+                f"/api/v1/campaigns/{slug}/signatures/",
+                codes(*[201] * 7),
+                data={"name": "P", "email": "{role}@example.org", "country": "BO", "consent": True},
+            ),
+        ],
+        # --- API: organisers -------------------------------------------------------------
+        "api-v1:campaign-signature": [
+            Case("get", f"/api/v1/campaigns/{slug}/signatures/{sig}/", API_SIGNERS),
+            Case(
+                "patch",
+                f"/api/v1/campaigns/{slug}/signatures/{sig}/",
+                API_SIGNERS,
+                data={"status": "rejected"},
+            ),
+        ],
+        "api-v1:campaign-import": [
+            Case(
+                "post",
+                f"/api/v1/campaigns/{slug}/signatures/import/",
+                codes(401, 403, 201, 201, 403, 201, 201),
+                multipart=True,
+            ),
+        ],
+        "api-v1:campaign-export": [
+            Case("get", f"/api/v1/campaigns/{slug}/signatures/export/", API_SIGNERS)
+        ],
+        "api-v1:import": [
+            # A collector sees only the imports they made themselves.
+            Case("get", f"/api/v1/imports/{job}/", codes(401, 403, 403, 200, 403, 200, 200))
+        ],
+        "api-v1:collectors": [
+            Case(
+                "get",
+                "/api/v1/organisations/org-a/collectors/",
+                codes(401, 200, 200, 200, 403, 200, 200),
+            ),
+            Case(
+                "post",
+                "/api/v1/organisations/org-a/collectors/",
+                API_MANAGE_201,
+                data={"name": "New", "code": "new-{role}"},
+            ),
+        ],
+        "api-v1:signer": [
+            Case(
+                "get",
+                "/api/v1/organisations/org-a/signers/",
+                API_SIGNERS,
+                query="email=signer@example.org",
+            )
+        ],
+        "api-v1:signer-erase": [
+            Case(
+                "post",
+                "/api/v1/organisations/org-a/signers/erase/",
+                API_SIGNERS,
+                data={"email": "nobody@example.org"},
+            )
+        ],
+        "api-v1:country-status": [
+            Case("get", f"/api/v1/campaigns/{slug}/country-status/", EVERYONE_200),
+            Case(
+                "post",
+                f"/api/v1/campaigns/{slug}/country-status/",
+                API_MANAGE_201,
+                data={"country": "BO", "stage": "ratified", "date": "2013-04-15"},
+            ),
+        ],
+        "api-v1:outreach": [
+            Case(
+                "get",
+                f"/api/v1/campaigns/{slug}/outreach/",
+                codes(401, 200, 200, 200, 403, 200, 200),
+            ),
+            Case(
+                "post",
+                f"/api/v1/campaigns/{slug}/outreach/",
+                API_MANAGE_201,
+                data={"channel": "radio", "country": "BO", "date": "2014-01-01", "reach": 9},
+            ),
+        ],
+        "api-v1:engagements": [
+            Case(
+                "get",
+                f"/api/v1/campaigns/{slug}/engagements/",
+                codes(401, 200, 200, 200, 403, 200, 200),
+            ),
+            Case(
+                "post",
+                f"/api/v1/campaigns/{slug}/engagements/",
+                API_MANAGE_201,
+                data={
+                    "decision_maker": maker,
+                    "kind": "call",
+                    "date": "2014-01-01",
+                    "stance": "champion",
+                },
+            ),
+        ],
+        "api-v1:decision-maker-list": [
+            Case("get", "/api/v1/decision-makers/", codes(401, 200, 200, 200, 200, 200, 200)),
+            Case(
+                "post",
+                "/api/v1/decision-makers/",
+                API_MANAGE_201,
+                data={"organisation": "org-a", "name": "Diputada", "country": "EC"},
+            ),
+        ],
+        "api-v1:decision-maker-detail": [
+            Case(
+                "get", f"/api/v1/decision-makers/{maker}/", codes(401, 200, 200, 200, 404, 200, 200)
+            ),
+            Case(
+                "patch",
+                f"/api/v1/decision-makers/{maker}/",
+                codes(401, 403, 403, 200, 404, 200, 200),
+                data={"role": "Ministra"},
+            ),
+        ],
+        "api-v1:webhooks": [
+            Case("get", "/api/v1/organisations/org-a/webhooks/", API_SIGNERS),
+        ],
+        # --- OSDI ---------------------------------------------------------------------------
+        "osdi:entry": [Case("get", "/api/osdi/v1/", EVERYONE_200)],
+        "osdi:people": [Case("get", "/api/osdi/v1/people/", codes(401, *[200] * 6))],
+        "osdi:person-signup": [
+            Case(
+                "post",
+                "/api/osdi/v1/people/person_signup_helper/",
+                codes(401, 400, 400, 201, 400, 201, 201),
+                data={
+                    "organisation": "org-a",
+                    "person": {"email_addresses": [{"address": "{role}@example.org"}]},
+                },
+            )
+        ],
+        "osdi:person": [Case("get", f"/api/osdi/v1/people/{person}/", OSDI_SIGNERS)],
+        "osdi:person-signatures": [
+            Case("get", f"/api/osdi/v1/people/{person}/signatures/", OSDI_SIGNERS)
+        ],
+        "osdi:person-taggings": [
+            Case("get", f"/api/osdi/v1/people/{person}/taggings/", OSDI_SIGNERS)
+        ],
+        "osdi:petitions": [Case("get", "/api/osdi/v1/petitions/", EVERYONE_200)],
+        "osdi:petition": [Case("get", f"/api/osdi/v1/petitions/{campaign_id}/", EVERYONE_200)],
+        "osdi:petition-signatures": [
+            Case("get", f"/api/osdi/v1/petitions/{campaign_id}/signatures/", OSDI_SIGNERS)
+        ],
+        "osdi:signature": [
+            Case("get", f"/api/osdi/v1/petitions/{campaign_id}/signatures/{sig}/", OSDI_SIGNERS)
+        ],
+        "osdi:record-signature": [
+            Case(
+                "post",
+                f"/api/osdi/v1/petitions/{campaign_id}/signatures/record_signature_helper/",
+                codes(200, 200, 200, 201, 200, 201, 201),
+                data={"person": {"email_addresses": [{"address": "osdi-{role}@example.org"}]}},
+            )
+        ],
+        "osdi:advocacy-campaigns": [Case("get", "/api/osdi/v1/advocacy_campaigns/", EVERYONE_200)],
+        "osdi:advocacy-campaign": [
+            Case("get", f"/api/osdi/v1/advocacy_campaigns/{campaign_id}/", EVERYONE_200)
+        ],
+        "osdi:outreaches": [
+            Case(
+                "get",
+                f"/api/osdi/v1/advocacy_campaigns/{campaign_id}/outreaches/",
+                codes(401, 200, 200, 200, 404, 200, 200),
+            )
+        ],
+        "osdi:outreach": [
+            Case(
+                "get",
+                f"/api/osdi/v1/advocacy_campaigns/{campaign_id}/outreaches/{engagement}/",
+                codes(401, 200, 200, 200, 404, 200, 200),
+            )
+        ],
+        "osdi:tags": [Case("get", "/api/osdi/v1/tags/", codes(401, *[200] * 6))],
+        "osdi:tag": [Case("get", f"/api/osdi/v1/tags/{tag}/", OSDI_SIGNERS)],
+        "osdi:tag-taggings": [Case("get", f"/api/osdi/v1/tags/{tag}/taggings/", OSDI_SIGNERS)],
+        "osdi:tagging": [Case("get", f"/api/osdi/v1/tags/{tag}/taggings/{tagging}/", OSDI_SIGNERS)],
+        # --- Dashboard -------------------------------------------------------------------
+        "dashboard:login": [Case("get", "/dashboard/login/", codes(200, *[302] * 6))],
+        "dashboard:logout": [Case("get", "/dashboard/logout/", codes(*[405] * 7))],
+        "dashboard:home": [Case("get", "/dashboard/", codes(302, 200, 302, 200, 200, 200, 200))],
+        "dashboard:me": [Case("get", "/dashboard/me/", codes(302, *[200] * 6))],
+        "dashboard:campaign": [Case("get", f"/dashboard/c/{slug}/", DASH_VIEWERS)],
+        "dashboard:outreach-new": [
+            Case("get", f"/dashboard/c/{slug}/outreach/new/", DASH_MANAGERS)
+        ],
+        "dashboard:stage-new": [Case("get", f"/dashboard/c/{slug}/stages/new/", DASH_MANAGERS)],
+        "dashboard:decision-maker-new": [
+            Case("get", f"/dashboard/c/{slug}/decision-makers/new/", DASH_MANAGERS)
+        ],
+        "dashboard:engagement-new": [
+            Case("get", f"/dashboard/c/{slug}/engagements/new/", DASH_MANAGERS)
+        ],
+        "dashboard:collectors": [Case("get", f"/dashboard/c/{slug}/collectors/", DASH_MANAGERS)],
+        "dashboard:collector-qr": [
+            Case("get", f"/dashboard/c/{slug}/collectors/the-collector/qr.svg", DASH_MEMBERS)
+        ],
+        "dashboard:sheet": [Case("get", f"/dashboard/c/{slug}/sheet/", DASH_MEMBERS)],
+        "dashboard:import": [
+            Case("get", f"/dashboard/c/{slug}/import/", codes(302, 403, 200, 200, 404, 200, 200))
+        ],
+        "dashboard:import-status": [
+            Case("get", f"/dashboard/imports/{job}/", codes(302, 403, 403, 200, 403, 200, 200))
+        ],
+        "dashboard:export": [Case("get", f"/dashboard/c/{slug}/export.csv", DASH_MANAGERS)],
+        "dashboard:signatures": [Case("get", f"/dashboard/c/{slug}/signatures/", DASH_MANAGERS)],
+        "dashboard:signers": [Case("get", "/dashboard/o/org-a/signers/", DASH_MANAGERS)],
+        "dashboard:signer-export": [
+            Case(
+                "get",
+                "/dashboard/o/org-a/signers/export.json",
+                DASH_MANAGERS,
+                query="email=signer@example.org",
+            )
+        ],
+        "dashboard:members": [
+            Case("get", "/dashboard/o/org-a/members/", codes(302, 403, 403, 403, 404, 200, 200))
+        ],
+    }
+
+
+def url_names(patterns=None, namespace=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed>"
+
+
+def test_every_url_has_an_entry(world):
+    known = set(cases(world))
+    missing = sorted(
+        name for name in set(url_names()) if name not in known and not name.startswith("admin:")
+    )
+    assert not missing, f"add these URLs to the permission matrix: {missing}"
+
+
+def request(client, case: Case, role: str):
+    path = case.path + (f"?{case.query}" if case.query else "")
+    method = getattr(client, case.method)
+    if case.multipart:
+        return method(path, {"file": csv_file()}, format="multipart")
+    if case.data is None:
+        return method(path)
+    data = {k: v.replace("{role}", role) if isinstance(v, str) else v for k, v in case.data.items()}
+    return method(path, data, format="json")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_matrix(world, role):
+    user = world["users"][role]
+    token = None if user is None else AuthToken.objects.create(user=user, expiry=None)[1]
+    failures = []
+    for name, entries in cases(world).items():
+        for case in entries:
+            client = APIClient()
+            if user is not None:
+                client.force_login(user)  # pages and session-authenticated API
+                client.credentials(HTTP_OSDI_API_TOKEN=token)  # the token-only OSDI API
+            response = request(client, case, role)
+            expected = case.codes[ROLES.index(role)]
+            if response.status_code != expected:
+                failures.append(
+                    f"{case.method.upper()} {case.path} ({name}): "
+                    f"{response.status_code}, expected {expected}"
+                )
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_admin_is_for_superusers_only(world, role):
+    user = world["users"][role]
+    client = APIClient()
+    if user is not None:
+        client.force_login(user)
+    paths = ["/admin/"] + [
+        f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        for model in admin.site._registry
+    ]
+    expected = 200 if role == "superuser" else 302
+    wrong = [(path, client.get(path).status_code) for path in paths]
+    wrong = [(path, code) for path, code in wrong if code != expected]
+    assert not wrong, wrong

@@ -1,0 +1,166 @@
+"""What Voces promises about signers' data and the browser's defences, checked."""
+
+import io
+import logging
+import re
+
+import pytest
+from django.test import Client
+
+from config.logging import MaskingFormatter, mask_emails
+from signatures import services
+from signatures.models import Signature
+from tests.factories import CampaignFactory, CollectorFactory, sign
+
+pytestmark = pytest.mark.django_db
+
+SECRETS = [
+    "juana.secreta@example.org",
+    "Juana.Secreta@Example.org",
+    "0201-XYZ",
+    "mi madre fue trabajadora del hogar",
+]
+
+
+def test_no_signer_detail_reaches_any_log(client, api, organiser_a, campaign_a, caplog, settings):
+    caplog.set_level(logging.DEBUG)
+    CollectorFactory(organisation=campaign_a.organisation, code="rosa")
+    body = {
+        "name": "Juana",
+        "email": SECRETS[1],
+        "country": "BO",
+        "consent": True,
+        "postal_code": SECRETS[2],
+        "comment": SECRETS[3],
+        "collector": "rosa",
+    }
+    url = f"/api/v1/campaigns/{campaign_a.slug}/signatures/"
+    assert api.post(url, body, format="json").status_code == 201
+    assert api.post(url, body, format="json").status_code == 200
+    assert api.post(url, {**body, "country": "XX"}, format="json").status_code == 400
+    forged = api.post("/api/v1/signatures/confirm/", {"token": "forged:token"}, format="json")
+    assert forged.status_code == 400
+    api.force_authenticate(organiser_a)
+    erase = "/api/v1/organisations/org-a/signers/erase/"
+    assert api.post(erase, {"email": SECRETS[0]}, format="json").status_code == 200
+    pending = CampaignFactory(organisation=campaign_a.organisation, require_confirmation=True)
+    sign(pending, email=SECRETS[0])
+    signature = Signature.objects.get(campaign=pending)
+    # The confirmation email, sent and then failing (nothing listens on port 1).
+    assert services.signature_send_confirmation(signature_id=signature.id)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
+    Signature.objects.filter(id=signature.id).update(email_state="owed")
+    assert not services.signature_send_confirmation(signature_id=signature.id)
+    page = client.post(f"/confirm/{services.confirmation_token(signature_id=signature.id)}/")
+    assert page.status_code == 200
+    signature.refresh_from_db()
+    assert signature.status == "confirmed"
+    text = caplog.text.lower()
+    for secret in SECRETS:
+        assert secret.lower() not in text
+
+
+def test_log_lines_mask_any_email_even_in_tracebacks():
+    assert mask_emails("signer juana.mamani@example.org failed") == "signer j***@example.org failed"
+    record = logging.LogRecord(
+        "x", logging.ERROR, __file__, 1, "sending to %s", ("a.b@c.org",), None
+    )
+    try:
+        raise ValueError("rosa@example.org bounced")
+    except ValueError:
+        import sys
+
+        record.exc_info = sys.exc_info()
+    line = MaskingFormatter("%(message)s").format(record)
+    assert "a.b@c.org" not in line
+    assert "rosa@example.org" not in line
+    assert "a***@c.org" in line
+    assert "r***@example.org" in line
+
+
+PAGES = [
+    "/",
+    "/c/campaign-a/",
+    "/c/campaign-a/thanks/",
+    "/c/campaign-a/embed/",
+    "/c/campaign-a/embed/thanks/",
+    "/dashboard/",
+    "/dashboard/me/",
+    "/dashboard/c/campaign-a/",
+    "/dashboard/c/campaign-a/collectors/",
+    "/dashboard/c/campaign-a/sheet/",
+    "/dashboard/c/campaign-a/import/",
+    "/dashboard/c/campaign-a/signatures/",
+    "/dashboard/o/org-a/signers/",
+    "/dashboard/o/org-a/members/",
+    "/dashboard/c/campaign-a/outreach/new/",
+    "/confirm/forged:token:x/",
+    "/nothing-here/",
+]
+FRAMEABLE = {"/c/campaign-a/embed/", "/c/campaign-a/embed/thanks/"}
+
+
+def test_pages_run_no_inline_script_and_only_the_embed_may_be_framed(owner_a, campaign_a):
+    browser = Client()
+    browser.force_login(owner_a)
+    for path in [*PAGES, "/dashboard/login/"]:
+        response = (Client() if path == "/dashboard/login/" else browser).get(path)
+        assert response.status_code in (200, 400, 404), path
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy, path
+        assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0], path
+        html = response.content.decode()
+        inline = [tag for tag in re.findall(r"<script[^>]*>", html) if "src=" not in tag]
+        assert not inline, (path, inline)
+        if path in FRAMEABLE:
+            assert "X-Frame-Options" not in response, path
+            assert "frame-ancestors *" in policy
+        else:
+            assert response["X-Frame-Options"] == "DENY", path
+            assert "frame-ancestors 'none'" in policy, path
+
+
+FORMS = [
+    "/dashboard/c/campaign-a/outreach/new/",
+    "/dashboard/c/campaign-a/stages/new/",
+    "/dashboard/c/campaign-a/decision-makers/new/",
+    "/dashboard/c/campaign-a/engagements/new/",
+    "/dashboard/c/campaign-a/collectors/",
+    "/dashboard/c/campaign-a/import/",
+    "/dashboard/c/campaign-a/signatures/",
+    "/dashboard/o/org-a/signers/",
+    "/dashboard/o/org-a/members/",
+    "/dashboard/logout/",
+]
+
+
+def test_every_dashboard_form_needs_its_csrf_token(owner_a, campaign_a):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(owner_a)
+    for path in FORMS:
+        assert browser.post(path, {"name": "x"}).status_code == 403, path
+    assert (
+        Client(enforce_csrf_checks=True)
+        .post("/dashboard/login/", {"username": "owner-a", "password": "x"})
+        .status_code
+        == 403
+    )
+
+
+def test_an_upload_is_read_as_data_never_as_a_formula_or_a_path(api, organiser_a, campaign_a):
+    api.force_authenticate(organiser_a)
+    file = io.BytesIO(
+        b"name,email,country,postal_code,collector,signed_on\n=1+2,formula@example.org,BO,,,\n"
+    )
+    file.name = "../../etc/passwd"
+    response = api.post(
+        f"/api/v1/campaigns/{campaign_a.slug}/signatures/import/",
+        {"file": file},
+        format="multipart",
+    )
+    assert response.status_code == 201
+    export = b"".join(
+        api.get(f"/api/v1/campaigns/{campaign_a.slug}/signatures/export/").streaming_content
+    )
+    assert b"'=1+2" in export
