@@ -21,15 +21,18 @@ def healthz(request):
 
 
 def _database_ok() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        # Drop the broken connection so the next request opens a fresh one.
-        connection.close_if_unusable_or_obsolete()
-        return False
-    return True
+    # A connection kept open from before a database restart fails once. Readiness is about
+    # the database, not about that connection, so a failure is tried again on a fresh one.
+    for _attempt in range(2):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except DatabaseError:
+            connection.close()
+        else:
+            return True
+    return False
 
 
 def _broker_state() -> str:

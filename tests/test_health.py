@@ -1,3 +1,4 @@
+import psycopg
 import pytest
 from django.db import connection
 
@@ -36,6 +37,19 @@ def test_readyz_is_503_when_the_database_does_not_answer(client, settings):
         connection.settings_dict.update(real)
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_is_200_when_its_kept_connection_died_but_the_database_answers(client):
+    # As after a database restart: the process's kept connection is gone on the server side.
+    connection.ensure_connection()
+    backend = connection.connection.info.backend_pid
+    with psycopg.connect(**connection.get_connection_params()) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [backend])
+    response = client.get("/readyz/")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert connection.connection.info.backend_pid != backend
 
 
 def test_unknown_api_url_is_a_json_404(client, db):
