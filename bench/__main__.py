@@ -449,6 +449,12 @@ def measure_exactly_once(services: Services, seconds: float, clients: int = 8) -
 # --- The run --------------------------------------------------------------------------------
 
 
+def warm_up(services: Services) -> dict:
+    """Not counted: new workers prepare statements and fill caches. Returns the signing run."""
+    wrk(services.url + "/healthz/", "get.lua", 2, 32)
+    return wrk(services.url, "sign.lua", 2, 32, "bench-sign", "warm")
+
+
 def run_sign_only(seconds: float, rounds: int) -> dict:
     """Just signing against the floor: for tuning gunicorn and the hot path."""
     services = Services()
@@ -460,9 +466,7 @@ def run_sign_only(seconds: float, rounds: int) -> dict:
     try:
         make_campaign("bench-sign")
         services.start_stack()
-        # Warm up first (not counted), as the full run does.
-        wrk(services.url + "/healthz/", "get.lua", 2, 32)
-        wrk(services.url, "sign.lua", 2, 32, "bench-sign", "warm")
+        warm_up(services)
         for round_ in range(rounds):
             floor = wrk(services.url + "/healthz/", "get.lua", seconds, 32)
             sign = wrk(services.url, "sign.lua", seconds, 32, "bench-sign", f"r{round_}")
@@ -538,9 +542,7 @@ def run(tiny: bool) -> dict:
         services.start_stack()
 
         log("signing against the /healthz/ floor, alternating")
-        # Warm up first (not counted): new workers prepare statements and fill caches.
-        wrk(services.url + "/healthz/", "get.lua", 2, 32)
-        warm = wrk(services.url, "sign.lua", 2, 32, "bench-sign", "warm")
+        warm = warm_up(services)
         signs, floors, ratios, cpu_rounds = [], [], [], []
         created = warm["created"]
         for round_ in range(rounds):
