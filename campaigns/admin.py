@@ -2,17 +2,13 @@ from django.contrib import admin
 
 from campaigns.models import (
     Campaign,
-    CampaignTally,
     CampaignTranslation,
     CountryStatus,
     DecisionMaker,
     Engagement,
     Membership,
-    Milestone,
     Organisation,
     OutreachActivity,
-    WebhookDelivery,
-    WebhookEndpoint,
 )
 
 
@@ -91,54 +87,3 @@ class EngagementAdmin(admin.ModelAdmin):
     autocomplete_fields = ["campaign"]
     raw_id_fields = ["decision_maker"]
     readonly_fields = ["recorded_by", "created"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Figures and logs written by tasks: to look at, never to edit by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(CampaignTally)
-class CampaignTallyAdmin(ReadOnlyAdmin):
-    list_display = [
-        "campaign",
-        "confirmed",
-        "pending",
-        "rejected",
-        "signatures_tallied_at",
-        "reconciled_at",
-    ]
-
-
-@admin.register(Milestone)
-class MilestoneAdmin(ReadOnlyAdmin):
-    list_display = ["campaign", "kind", "key", "value", "reached_at", "announced_at"]
-    list_filter = ["kind"]
-
-
-@admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "url", "events", "active", "created"]
-    list_filter = ["active", "organisation"]
-
-
-@admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdmin):
-    list_display = [
-        "event",
-        "endpoint",
-        "state",
-        "attempts",
-        "last_status",
-        "next_attempt_at",
-        "delivered_at",
-    ]
-    list_filter = ["state", "event"]

@@ -81,11 +81,14 @@ class Membership(models.Model):
         return f"{self.user} · {self.organisation} ({self.role})"
 
 
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
 class Campaign(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+    Status = CampaignStatus
 
     class Outcome(models.TextChoices):
         WON = "won", _("Won")
@@ -124,7 +127,7 @@ class Campaign(models.Model):
         ordering = ["-created"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "open", "closed"]), name="campaign_status_valid"
+                condition=Q(status__in=CampaignStatus.values), name="campaign_status_valid"
             ),
             models.CheckConstraint(
                 condition=Q(outcome="") | Q(status="closed"),
@@ -244,19 +247,22 @@ class CountryStatus(models.Model):
 # --- Outreach, decision-makers and engagements -------------------------------------------
 
 
+class OutreachChannel(models.TextChoices):
+    RADIO = "radio", _("Radio")
+    TV = "tv", _("TV")
+    PRESS = "press", _("Press")
+    SOCIAL = "social", _("Social media")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+    EVENT = "event", _("Event")
+    DOOR_TO_DOOR = "door_to_door", _("Door to door")
+    OTHER = "other", _("Other")
+
+
 class OutreachActivity(models.Model):
     """A communication action with an estimated reach: "7 million people reached"."""
 
-    class Channel(models.TextChoices):
-        RADIO = "radio", _("Radio")
-        TV = "tv", _("TV")
-        PRESS = "press", _("Press")
-        SOCIAL = "social", _("Social media")
-        SMS = "sms", _("SMS")
-        EMAIL = "email", _("Email")
-        EVENT = "event", _("Event")
-        DOOR_TO_DOOR = "door_to_door", _("Door to door")
-        OTHER = "other", _("Other")
+    Channel = OutreachChannel
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="outreach")
     channel = models.CharField(max_length=16, choices=Channel.choices)
@@ -282,19 +288,7 @@ class OutreachActivity(models.Model):
         verbose_name_plural = "outreach activities"
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    channel__in=[
-                        "radio",
-                        "tv",
-                        "press",
-                        "social",
-                        "sms",
-                        "email",
-                        "event",
-                        "door_to_door",
-                        "other",
-                    ]
-                ),
+                condition=Q(channel__in=OutreachChannel.values),
                 name="outreach_channel_valid",
             )
         ]
@@ -303,13 +297,16 @@ class OutreachActivity(models.Model):
         return f"{self.get_channel_display()} {self.country} {self.date}: {self.reach}"
 
 
+class DecisionMakerLevel(models.TextChoices):
+    NATIONAL = "national", _("National")
+    REGIONAL = "regional", _("Regional")
+    LOCAL = "local", _("Local")
+
+
 class DecisionMaker(models.Model):
     """A target of advocacy: a legislator, minister, mayor, district health officer."""
 
-    class Level(models.TextChoices):
-        NATIONAL = "national", _("National")
-        REGIONAL = "regional", _("Regional")
-        LOCAL = "local", _("Local")
+    Level = DecisionMakerLevel
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="decision_makers"
@@ -325,7 +322,7 @@ class DecisionMaker(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(level__in=["national", "regional", "local"]),
+                condition=Q(level__in=DecisionMakerLevel.values),
                 name="decision_maker_level_valid",
             )
         ]
@@ -341,20 +338,23 @@ class Stance(models.TextChoices):
     OPPOSED = "opposed", _("Opposed")
 
 
+class EngagementKind(models.TextChoices):
+    MEETING = "meeting", _("Meeting")
+    LETTER = "letter", _("Letter")
+    CALL = "call", _("Call")
+    HEARING = "hearing", _("Hearing")
+    STATEMENT = "statement", _("Public statement")
+    VOTE = "vote", _("Vote")
+    COMMITMENT = "commitment", _("Written commitment")
+
+
 class Engagement(models.Model):
     """A recorded interaction with a decision-maker, and the stance it showed.
 
     A decision-maker's stance on a campaign is their latest engagement's (by date, then entry).
     """
 
-    class Kind(models.TextChoices):
-        MEETING = "meeting", _("Meeting")
-        LETTER = "letter", _("Letter")
-        CALL = "call", _("Call")
-        HEARING = "hearing", _("Hearing")
-        STATEMENT = "statement", _("Public statement")
-        VOTE = "vote", _("Vote")
-        COMMITMENT = "commitment", _("Written commitment")
+    Kind = EngagementKind
 
     decision_maker = models.ForeignKey(
         DecisionMaker, on_delete=models.CASCADE, related_name="engagements"
@@ -377,146 +377,10 @@ class Engagement(models.Model):
                 condition=Q(stance__in=Stance.values), name="engagement_stance_valid"
             ),
             models.CheckConstraint(
-                condition=Q(
-                    kind__in=[
-                        "meeting",
-                        "letter",
-                        "call",
-                        "hearing",
-                        "statement",
-                        "vote",
-                        "commitment",
-                    ]
-                ),
+                condition=Q(kind__in=EngagementKind.values),
                 name="engagement_kind_valid",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.decision_maker} · {self.kind} · {self.stance} ({self.date})"
-
-
-# --- Tallies and milestones --------------------------------------------------------------
-
-
-class CampaignTally(models.Model):
-    """The figures of one campaign, kept by Celery tasks.
-
-    Signature counters are incremental: each tally adds what changed since the last one.
-    Reach, decision-makers and country stages are recomputed when their (few) records change.
-    """
-
-    campaign = models.OneToOneField(
-        Campaign, on_delete=models.CASCADE, primary_key=True, related_name="tally"
-    )
-    confirmed = models.BigIntegerField(default=0)
-    pending = models.BigIntegerField(default=0)
-    rejected = models.BigIntegerField(default=0)
-    # Confirmed signatures by dimension: {"BO": 12, ...}
-    by_country = models.JSONField(default=dict)
-    by_day = models.JSONField(default=dict)
-    by_source = models.JSONField(default=dict)
-    by_collector = models.JSONField(default=dict)
-    reach = models.JSONField(default=dict)
-    decision_makers = models.JSONField(default=dict)
-    countries = models.JSONField(default=list)
-    signatures_tallied_at = models.DateTimeField(null=True, blank=True)
-    records_tallied_at = models.DateTimeField(null=True, blank=True)
-    reconciled_at = models.DateTimeField(null=True, blank=True)
-    # Bumped on every change: the ETag of the stats.
-    version = models.BigIntegerField(default=0)
-    modified = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name_plural = "campaign tallies"
-
-    def __str__(self) -> str:
-        return f"tally of {self.campaign_id}: {self.confirmed}"
-
-
-class Milestone(models.Model):
-    """A moment worth announcing, recorded once: 50% of the goal, 10,000 signatures,
-    Bolivia ratified."""
-
-    class Kind(models.TextChoices):
-        GOAL_PERCENT = "goal_percent", _("Share of the goal")
-        SIGNATURES = "signatures", _("Signatures")
-        COUNTRY = "country", _("Country ratified")
-
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="milestones")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    # 25/50/75/100 for goal_percent; 1000/10000/... for signatures; the country code.
-    key = models.CharField(max_length=20)
-    value = models.BigIntegerField(default=0, help_text=_("The count when it was reached."))
-    reached_at = models.DateTimeField()
-    announced_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["reached_at", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "kind", "key"], name="milestone_recorded_once"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.campaign_id}: {self.kind} {self.key}"
-
-
-class WebhookEndpoint(models.Model):
-    """Where an organisation wants to hear about its campaigns' milestones (and signatures)."""
-
-    class Event(models.TextChoices):
-        MILESTONE = "milestone", _("Milestone reached")
-        SIGNATURE = "signature", _("New signature (OSDI)")
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="webhooks"
-    )
-    url = models.URLField(max_length=500)
-    secret = models.CharField(
-        max_length=200, help_text=_("Deliveries are signed with HMAC-SHA256 of this secret.")
-    )
-    events = models.JSONField(default=list)
-    active = models.BooleanField(default=True)
-    created = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.organisation} → {self.url}"
-
-
-class WebhookDelivery(models.Model):
-    """One event owed to one endpoint: an outbox row, retried with backoff until delivered."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        DELIVERED = "delivered", _("Delivered")
-        FAILED = "failed", _("Gave up")
-
-    endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
-    )
-    event = models.CharField(max_length=40)
-    idempotency_key = models.CharField(max_length=80, unique=True)
-    payload = models.JSONField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created"]
-        verbose_name_plural = "webhook deliveries"
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(state="pending"),
-                name="webhook_delivery_due",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.event} → {self.endpoint_id} ({self.state})"

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from campaigns import access
-from campaigns.models import Campaign, CampaignTally, CountryStatus, Milestone, Organisation
+from campaigns.models import Campaign, CountryStatus, Engagement, Organisation
 
 
 def organisation_list() -> QuerySet[Organisation]:
@@ -19,16 +19,14 @@ def organisation_get(*, slug: str) -> Organisation:
 def campaign_list_public() -> QuerySet[Campaign]:
     return (
         Campaign.objects.filter(status__in=Campaign.PUBLIC_STATUSES)
-        .select_related("organisation", "tally")
+        .select_related("organisation")
         .prefetch_related("translations")
     )
 
 
 def campaign_list_visible(*, user) -> QuerySet[Campaign]:
     """Published campaigns, plus the drafts of the organisations the user belongs to."""
-    queryset = Campaign.objects.select_related("organisation", "tally").prefetch_related(
-        "translations"
-    )
+    queryset = Campaign.objects.select_related("organisation").prefetch_related("translations")
     visible = access.organisation_filter(user, access.MEMBERS)
     if visible:  # Q() for a superuser, who sees every campaign
         visible = Q(status__in=Campaign.PUBLIC_STATUSES) | visible
@@ -38,16 +36,6 @@ def campaign_list_visible(*, user) -> QuerySet[Campaign]:
 def campaign_get_visible(*, slug: str, user) -> Campaign:
     """Raises Campaign.DoesNotExist for unknown slugs and for drafts the user may not see."""
     return campaign_list_visible(user=user).get(slug=slug)
-
-
-def campaign_figures_get(*, slug: str) -> Campaign:
-    """A published campaign with its tally, for the figures endpoints: one query, no extras."""
-    return (
-        Campaign.objects.filter(status__in=Campaign.PUBLIC_STATUSES)
-        .select_related("tally")
-        .only("id", "slug", "goal", "status", "organisation_id", "modified", "tally")
-        .get(slug=slug)
-    )
 
 
 def campaign_get_public(*, slug: str) -> Campaign:
@@ -91,88 +79,50 @@ def campaign_content(*, campaign: Campaign, language: str) -> CampaignContent:
     return base
 
 
-def campaign_country_stages(*, campaign: Campaign) -> list[CountryStatus]:
-    """The current stage in each country: the latest record by date, then by entry."""
-    latest: dict[str, CountryStatus] = {}
-    for status in CountryStatus.objects.filter(campaign=campaign).order_by("date", "id"):
-        latest[status.country.code] = status
-    return sorted(latest.values(), key=lambda s: s.country.code)
-
-
 def campaign_country_history(*, campaign: Campaign) -> QuerySet[CountryStatus]:
+    """Every recorded step, by country, then date, then entry."""
     return CountryStatus.objects.filter(campaign=campaign).order_by("country", "date", "id")
 
 
-# --- Figures ------------------------------------------------------------------------------
+def current_stage(steps: list[CountryStatus]) -> CountryStatus:
+    """Where the ask stands, of one country's steps in history order: the latest by date,
+    then by entry. The one rule for "current stage"; every reader goes through here."""
+    return steps[-1]
 
 
-def campaign_tally_of(campaign: Campaign) -> CampaignTally:
-    """The campaign's tally; an empty one if nothing has been tallied yet."""
-    try:
-        return campaign.tally
-    except CampaignTally.DoesNotExist:
-        return CampaignTally(campaign=campaign)
+def campaign_country_stages(*, campaign: Campaign) -> list[CountryStatus]:
+    """The current stage in each country, by country code."""
+    by_country: dict[str, list[CountryStatus]] = {}
+    for status in campaign_country_history(campaign=campaign):
+        by_country.setdefault(status.country.code, []).append(status)
+    return [current_stage(steps) for _code, steps in sorted(by_country.items())]
 
 
-def campaign_signature_count(campaign: Campaign) -> int:
-    """Confirmed signatures, as last tallied."""
-    return campaign_tally_of(campaign).confirmed
+@dataclass(frozen=True)
+class LatestEngagement:
+    """A decision-maker's latest engagement on a campaign, and how many they had."""
+
+    engagement: Engagement
+    count: int
+
+    @property
+    def stance(self) -> str:
+        return self.engagement.stance
 
 
-def campaign_progress(campaign: Campaign) -> float:
-    return round(campaign_signature_count(campaign) / campaign.goal, 4) if campaign.goal else 0.0
-
-
-def campaign_stats(*, campaign: Campaign, include_private: bool = False) -> dict:
-    """The tally in the API's shape. `include_private` adds collector figures and rejections
-    (for the campaign's organisers only)."""
-    from campaigns.tallies import tallied_at
-
-    tally = campaign_tally_of(campaign)
-    signatures = {
-        "total": tally.confirmed + tally.pending,
-        "confirmed": tally.confirmed,
-        "pending": tally.pending,
-        "by_country": dict(sorted(tally.by_country.items())),
-        "by_day": dict(sorted(tally.by_day.items())),
-        "by_source": dict(sorted(tally.by_source.items())),
-    }
-    if include_private:
-        from signatures.models import Collector
-
-        codes = dict(
-            Collector.objects.filter(id__in=[int(i) for i in tally.by_collector]).values_list(
-                "id", "code"
-            )
-        )
-        signatures["rejected"] = tally.rejected
-        signatures["by_collector"] = {
-            codes.get(int(i), i): n
-            for i, n in sorted(tally.by_collector.items(), key=lambda item: -item[1])
-        }
-    reach = {"total": 0, "by_channel": {}, "by_country": {}, "by_month": {}, **tally.reach}
-    decision_makers = {
-        "engaged": 0,
-        "by_stance": {},
-        "growth_vs_baseline": None,
-        **tally.decision_makers,
-    }
-    milestones = (
-        [
-            {"kind": m.kind, "key": m.key, "value": m.value, "reached_at": m.reached_at}
-            for m in Milestone.objects.filter(campaign_id=campaign.id).order_by("reached_at", "id")
-        ]
-        if tally.pk and tally.version
-        else []
-    )
-    return {
-        "signatures": signatures,
-        "reach": reach,
-        "decision_makers": decision_makers,
-        "countries": tally.countries,
-        "milestones": milestones,
-        "goal": campaign.goal,
-        "progress": campaign_progress(campaign),
-        "tallied_at": tallied_at(tally),
-        "version": tally.version,
-    }
+def decision_makers_latest(
+    *, campaign_id: int, with_decision_makers: bool = False
+) -> dict[int, LatestEngagement]:
+    """{decision_maker_id: their latest engagement} on the campaign, by date, then entry: a
+    decision-maker stands where their latest engagement showed. The one rule for it."""
+    engagements = Engagement.objects.filter(campaign_id=campaign_id).order_by("date", "id")
+    if with_decision_makers:
+        engagements = engagements.select_related("decision_maker")
+    else:
+        engagements = engagements.only("id", "decision_maker_id", "stance", "date", "kind")
+    latest: dict[int, Engagement] = {}
+    counts: dict[int, int] = {}
+    for engagement in engagements:
+        latest[engagement.decision_maker_id] = engagement
+        counts[engagement.decision_maker_id] = counts.get(engagement.decision_maker_id, 0) + 1
+    return {key: LatestEngagement(value, counts[key]) for key, value in latest.items()}

@@ -7,16 +7,12 @@ in one place. Field problems raise Django's ValidationError keyed by field.
 import logging
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from campaigns import access
-from campaigns.errors import NotAllowed
 from campaigns.models import (
     Campaign,
     CampaignTranslation,
@@ -24,14 +20,16 @@ from campaigns.models import (
     DecisionMaker,
     Engagement,
     Membership,
-    Milestone,
     Organisation,
     OutreachActivity,
-    WebhookEndpoint,
 )
-from campaigns.queue import enqueue
+from core.errors import NotAllowed
+from core.queue import publish_on_commit
 
 logger = logging.getLogger(__name__)
+
+# The tally of a campaign's records (in `tallies`, a layer above), started by name.
+TALLY_RECORDS_TASK = "tallies.tasks.campaign_tally_records"
 
 CAMPAIGN_FIELDS = {
     "slug",
@@ -161,9 +159,7 @@ def country_status_record(
 
 
 def _retally_records(campaign_id: int) -> None:
-    from campaigns.tasks import campaign_tally_records
-
-    transaction.on_commit(lambda: enqueue(campaign_tally_records, campaign_id))
+    publish_on_commit(TALLY_RECORDS_TASK, campaign_id)
 
 
 def _save_record(record):
@@ -250,77 +246,6 @@ def engagement_record(
     return _save_record(engagement)
 
 
-def webhook_endpoint_create(
-    *, by, organisation: Organisation, url: str, secret: str, events: list[str]
-) -> WebhookEndpoint:
-    from campaigns.webhooks import webhook_url_check
-
-    _require_manager(by, organisation.id)
-    unknown = set(events) - set(WebhookEndpoint.Event.values)
-    if unknown or not events:
-        raise ValidationError(
-            {"events": [f"Choose from {', '.join(WebhookEndpoint.Event.values)}."]}
-        )
-    webhook_url_check(url)
-    endpoint = WebhookEndpoint(organisation=organisation, url=url, secret=secret, events=events)
-    endpoint.full_clean()
-    endpoint.save()
-    return endpoint
-
-
-# --- Milestone announcements -----------------------------------------------------------
-
-
-def milestones_unannounced() -> list[int]:
-    return list(
-        Milestone.objects.filter(announced_at__isnull=True)
-        .order_by("reached_at")
-        .values_list("id", flat=True)[:500]
-    )
-
-
-def milestone_announce(*, milestone_id: int) -> bool:
-    """Email the milestone to the organisation's owners and organisers, once."""
-    with transaction.atomic():
-        milestone = (
-            Milestone.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("campaign__organisation")
-            .filter(id=milestone_id, announced_at__isnull=True)
-            .first()
-        )
-        if milestone is None:
-            return False
-        campaign = milestone.campaign
-        recipients = list(
-            get_user_model()
-            .objects.filter(
-                memberships__organisation_id=campaign.organisation_id,
-                memberships__role__in=access.MANAGERS,
-                is_active=True,
-            )
-            .exclude(email="")
-            .values_list("email", flat=True)
-            .distinct()
-        )
-        if recipients:
-            language = next(
-                (code for code in campaign.languages if code in dict(settings.LANGUAGES)),
-                settings.LANGUAGE_CODE,
-            )
-            with translation.override(language):
-                context = {
-                    "milestone": milestone,
-                    "campaign": campaign,
-                    "url": f"{settings.SITE_URL}/c/{campaign.slug}/",
-                }
-                subject = render_to_string("campaigns/email/milestone_subject.txt", context)
-                body = render_to_string("campaigns/email/milestone_body.txt", context)
-            send_mail(" ".join(subject.split()), body, None, recipients)
-        milestone.announced_at = timezone.now()
-        milestone.save(update_fields=["announced_at"])
-    return True
-
-
 def membership_set(*, organisation: Organisation, user, role: str) -> Membership:
     membership, _created = Membership.objects.update_or_create(
         organisation=organisation, user=user, defaults={"role": role}
@@ -358,10 +283,6 @@ def member_remove(*, by, organisation: Organisation, user_id: int) -> None:
     if membership.role == "owner":
         _keep_an_owner(organisation, leaving=membership.user)
     membership.delete()
-    # Their collector link stays (signatures keep their credit) but is no longer theirs.
-    from signatures.models import Collector
-
-    Collector.objects.filter(organisation=organisation, user_id=user_id).update(user=None)
 
 
 def _keep_an_owner(organisation: Organisation, *, leaving) -> None:

@@ -13,14 +13,14 @@ app.autodiscover_tasks()
 # Beat's schedule. Every periodic task is a sweep that makes up for a message that never
 # arrived (broker down, worker killed), so none of them is the only path to any result.
 app.conf.beat_schedule = {
-    "tallies-sweep": {"task": "campaigns.tasks.tallies_sweep", "schedule": 5.0},
-    "tallies-reconcile": {"task": "campaigns.tasks.tallies_reconcile", "schedule": 3600.0},
+    "tallies-sweep": {"task": "tallies.tasks.tallies_sweep", "schedule": 5.0},
+    "tallies-reconcile": {"task": "tallies.tasks.tallies_reconcile", "schedule": 3600.0},
     "signatures-send-owed": {"task": "signatures.tasks.signatures_send_owed", "schedule": 30.0},
     "milestones-announce-owed": {
-        "task": "campaigns.tasks.milestones_announce_owed",
+        "task": "tallies.tasks.milestones_announce_owed",
         "schedule": 60.0,
     },
-    "webhooks-deliver-due": {"task": "campaigns.tasks.webhooks_deliver_due", "schedule": 30.0},
+    "webhooks-deliver-due": {"task": "webhooks.tasks.webhooks_deliver_due", "schedule": 30.0},
     "imports-resume": {"task": "signatures.tasks.imports_resume", "schedule": 60.0},
     "people-sync": {"task": "signatures.tasks.people_sync_all", "schedule": 60.0},
     "signatures-apply-retention": {

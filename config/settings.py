@@ -61,10 +61,15 @@ INSTALLED_APPS = [
     "corsheaders",
     "csp",
     "django_countries",
+    # Voces, bottom to top (see the README's Architecture): every import points down this list.
     "campaigns",
     "signatures",
+    "webhooks",
+    "tallies",
     "api",
     "dashboard",
+    "public",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ urlpatterns = [
     path("api/v1/", include("api.v1.urls")),
     path("api/osdi/v1/", include("api.osdi.urls")),
     path("dashboard/", include("dashboard.urls")),
-    path("", include("signatures.urls")),
+    path("", include("public.urls")),
 ]
 
 handler400 = "config.views.bad_request"

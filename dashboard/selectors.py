@@ -1,7 +1,6 @@
 """What the dashboard pages show, read from the tallies (never counted per request)."""
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
@@ -9,18 +8,11 @@ from itertools import groupby
 from django.utils import timezone
 
 from campaigns import access
-from campaigns.models import (
-    STAGE_ORDER,
-    Campaign,
-    CampaignTally,
-    Engagement,
-    Milestone,
-    Organisation,
-    Stage,
-    Stance,
-)
-from campaigns.selectors import campaign_country_history, campaign_tally_of
+from campaigns.models import STAGE_ORDER, Campaign, Engagement, Organisation, Stage, Stance
+from campaigns.selectors import campaign_country_history, current_stage, decision_makers_latest
 from signatures.models import Collector, Signature
+from tallies.models import CampaignTally
+from tallies.selectors import campaign_tally_of, with_tally
 
 PACE_DAYS = 14
 
@@ -60,9 +52,9 @@ def organisations_for(user):
 
 
 def campaigns_for(user):
-    return (
+    return with_tally(
         Campaign.objects.filter(access.organisation_filter(user, (*access.MANAGERS, "viewer")))
-        .select_related("organisation", "tally")
+        .select_related("organisation")
         .order_by("organisation__name", "-created")
     )
 
@@ -104,20 +96,17 @@ class BoardRow:
 
 def decision_maker_board(*, campaign: Campaign, country: str = "", stance: str = ""):
     """Each decision-maker engaged on the campaign, at their latest engagement's stance."""
-    latest: dict[int, Engagement] = {}
-    counts: Counter[int] = Counter()
-    engagements = (
-        Engagement.objects.filter(campaign=campaign)
-        .select_related("decision_maker")
-        .order_by("date", "id")
-    )
-    for engagement in engagements:
-        latest[engagement.decision_maker_id] = engagement
-        counts[engagement.decision_maker_id] += 1
+    latest = decision_makers_latest(campaign_id=campaign.id, with_decision_makers=True)
     board = sorted(
         (
-            BoardRow(e.decision_maker, e.stance, e.date, e.kind, counts[maker_id])
-            for maker_id, e in latest.items()
+            BoardRow(
+                entry.engagement.decision_maker,
+                entry.stance,
+                entry.engagement.date,
+                entry.engagement.kind,
+                entry.count,
+            )
+            for entry in latest.values()
         ),
         key=lambda r: (r.decision_maker.country.code, r.decision_maker.name),
     )
@@ -134,7 +123,7 @@ def stage_timeline(*, campaign: Campaign) -> list[dict]:
     history = campaign_country_history(campaign=campaign)  # by country, then date and entry
     for _code, group in groupby(history, key=lambda status: status.country.code):
         steps = list(group)
-        current = steps[-1]  # as in campaign_country_stages(): the latest by date, then entry
+        current = current_stage(steps)
         reached = STAGE_ORDER[current.stage]
         timeline.append(
             {
@@ -149,16 +138,10 @@ def stage_timeline(*, campaign: Campaign) -> list[dict]:
     return timeline
 
 
-def milestones_of(campaign: Campaign):
-    return Milestone.objects.filter(campaign=campaign).order_by("reached_at", "id")
-
-
 def collector_counts(*, collector: Collector) -> list[tuple[Campaign, int]]:
     """A collector's confirmed signatures per campaign, from the tallies."""
     result = []
-    for campaign in Campaign.objects.filter(
-        organisation_id=collector.organisation_id
-    ).select_related("tally"):
+    for campaign in with_tally(Campaign.objects.filter(organisation_id=collector.organisation_id)):
         tally = campaign_tally_of(campaign)
         result.append((campaign, tally.by_collector.get(str(collector.id), 0)))
     return result

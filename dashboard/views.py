@@ -6,6 +6,7 @@ import json
 
 import segno
 from django.contrib import messages
+from django.contrib.auth import logout as sign_out
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -17,15 +18,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
 from campaigns import access, services
-from campaigns.errors import DomainError
 from campaigns.models import Campaign, Membership, Organisation, OutreachActivity, Stance
-from campaigns.selectors import campaign_content, campaign_tally_of
+from campaigns.selectors import campaign_content
+from core.errors import DomainError
 from dashboard import charts, forms, selectors
 from signatures import imports, rights
+from signatures.collectors import collector_create, member_remove
 from signatures.exports import signatures_csv_response
 from signatures.models import Collector, ImportJob, Signature
 from signatures.selectors import consent_text_current_text, import_visible, own_collector
-from signatures.services import collector_create
+from signatures.services import signature_set_status
+from tallies.selectors import campaign_tally_of, milestones_of
 
 VIEWERS = (*access.MANAGERS, "viewer")
 
@@ -141,7 +144,7 @@ def campaign(request, slug: str):
         "filter_stance": stance,
         "dm_countries": sorted({c.code for c in campaign.countries}),
         "timeline": selectors.stage_timeline(campaign=campaign),
-        "milestones": selectors.milestones_of(campaign),
+        "milestones": milestones_of(campaign),
     }
     if can_see_signers:  # the page shows collectors to those who may see signers only
         board = selectors.collector_board(campaign=campaign, tally=tally)
@@ -231,7 +234,7 @@ def engagement_new(request, slug: str):
 
 def _collector_link(request, campaign: Campaign, collector: Collector) -> str:
     return request.build_absolute_uri(
-        reverse("signatures:campaign", args=[campaign.slug]) + f"?ref={collector.code}"
+        reverse("public:campaign", args=[campaign.slug]) + f"?ref={collector.code}"
     )
 
 
@@ -384,8 +387,6 @@ def export_csv(request, slug: str):
 @require_http_methods(["GET", "POST"])
 def signatures(request, slug: str):
     """Recent signatures, to review: reject a bot, restore a rejected person."""
-    from signatures.services import signature_set_status
-
     campaign = _campaign(request, slug, access.MANAGERS)
     if request.method == "POST":
         signature_id = request.POST.get("id", "")
@@ -474,7 +475,7 @@ def members(request, org: str):
     if request.method == "POST":
         try:
             if "remove" in request.POST:
-                services.member_remove(
+                member_remove(
                     by=request.user, organisation=organisation, user_id=int(request.POST["remove"])
                 )
             elif "retention" in request.POST and retention_form.is_valid():
@@ -512,7 +513,5 @@ def members(request, org: str):
 
 @require_POST
 def logout(request):
-    from django.contrib.auth import logout as sign_out
-
     sign_out(request)
     return redirect("dashboard:login")

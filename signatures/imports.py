@@ -21,12 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import access
-from campaigns.errors import NotAllowed
 from campaigns.models import Campaign, Organisation
-from campaigns.queue import enqueue
-from campaigns.tallies import tally_nudge_on_commit
+from core.errors import NotAllowed
+from core.queue import publish_on_commit
 from signatures.bulk import signatures_insert
 from signatures.models import Collector, ImportJob, Signature
+from signatures.nudges import tally_nudge_on_commit
 from signatures.selectors import consent_text_current
 from signatures.validation import UI_LANGUAGES, signature_input_clean
 
@@ -38,6 +38,7 @@ SYNC_MAX_ROWS = 2000
 MAX_REJECTED_LISTED = 1000
 PROGRESS_EVERY = 5000
 MAX_ATTEMPTS = 3
+IMPORT_TASK = "signatures.tasks.import_run"
 
 
 def decode(content: bytes) -> str:
@@ -241,9 +242,7 @@ def signatures_import(
         import_run(job_id=job.id)
         job.refresh_from_db()
     else:
-        from signatures.tasks import import_run as import_task
-
-        transaction.on_commit(lambda: enqueue(import_task, job.id))
+        publish_on_commit(IMPORT_TASK, job.id)
     return job
 
 

@@ -12,7 +12,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from campaigns.queue import REDIS_ERRORS, redis_failed, redis_suspended
+from core.queue import REDIS_ERRORS, redis_failed, redis_suspended
 from signatures.client import address_group, address_hash
 
 logger = logging.getLogger(__name__)

@@ -63,25 +63,49 @@ class Collector(models.Model):
 NEEDS_TALLY = ~Q(counted=F("status"))
 
 
+class SignatureStatus(models.TextChoices):
+    PENDING = "pending", _("Pending confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class SignatureSource(models.TextChoices):
+    WEB = "web", _("Sign-up page")
+    EMBED = "embed", _("Embedded form")
+    API = "api", _("API")
+    IMPORT = "import", _("Paper import")
+    FIELD = "field", _("Field collection")
+
+
+class EmailState(models.TextChoices):
+    """The confirmation email outbox: a periodic sweep sends what is owed."""
+
+    NONE = "none", _("No email needed")
+    OWED = "owed", _("Email owed")
+    SENT = "sent", _("Email sent")
+
+
+class RejectedReason(models.TextChoices):
+    """Why a signature is not counted."""
+
+    HONEYPOT = "honeypot", _("A field people do not see was filled")
+    TOO_FAST = "too_fast", _("The form was sent back too fast")
+    FORM_TOKEN = "form_token", _("The form's token was missing or forged")
+    ORGANISER = "organiser", _("Rejected by an organiser")
+    ERASED = "erased", _("Erased before it was confirmed")
+
+    @classmethod
+    def automatic(cls) -> list[str]:
+        """What the form itself decided, not a person: a real signer who comes back with the
+        same email replaces such a row (see signatures.services)."""
+        return [cls.HONEYPOT, cls.TOO_FAST, cls.FORM_TOKEN]
+
+
 class Signature(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending confirmation")
-        CONFIRMED = "confirmed", _("Confirmed")
-        REJECTED = "rejected", _("Rejected")
-
-    class Source(models.TextChoices):
-        WEB = "web", _("Sign-up page")
-        EMBED = "embed", _("Embedded form")
-        API = "api", _("API")
-        IMPORT = "import", _("Paper import")
-        FIELD = "field", _("Field collection")
-
-    class EmailState(models.TextChoices):
-        """The confirmation email outbox: a periodic sweep sends what is owed."""
-
-        NONE = "none", _("No email needed")
-        OWED = "owed", _("Email owed")
-        SENT = "sent", _("Email sent")
+    Status = SignatureStatus
+    Source = SignatureSource
+    EmailState = EmailState
+    RejectedReason = RejectedReason
 
     # No index of its own: the (campaign, email_normalised) constraint leads with campaign.
     campaign = models.ForeignKey(
@@ -98,7 +122,9 @@ class Signature(models.Model):
     postal_code = models.CharField(max_length=20, blank=True)
     comment = models.TextField(blank=True)
     language = models.CharField(max_length=35, blank=True)
-    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
+    source = models.CharField(
+        max_length=8, choices=SignatureSource.choices, default=SignatureSource.WEB
+    )
     # No index: signatures are found by campaign first; a collector is deactivated, not
     # deleted, so the SET NULL scan is rare. Every index is paid on each INSERT and tally.
     collector = models.ForeignKey(
@@ -109,8 +135,10 @@ class Signature(models.Model):
         related_name="signatures",
         db_index=False,
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    rejected_reason = models.CharField(max_length=40, blank=True)
+    status = models.CharField(
+        max_length=10, choices=SignatureStatus.choices, default=SignatureStatus.PENDING
+    )
+    rejected_reason = models.CharField(max_length=40, blank=True, choices=RejectedReason.choices)
     consent_text = models.ForeignKey(
         ConsentText,
         on_delete=models.PROTECT,
@@ -144,15 +172,13 @@ class Signature(models.Model):
                 fields=["campaign", "email_normalised"], name="signature_one_per_person"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "confirmed", "rejected"]),
-                name="signature_status_valid",
+                condition=Q(status__in=SignatureStatus.values), name="signature_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(source__in=["web", "embed", "api", "import", "field"]),
-                name="signature_source_valid",
+                condition=Q(source__in=SignatureSource.values), name="signature_source_valid"
             ),
             models.CheckConstraint(
-                condition=Q(email_state__in=["none", "owed", "sent"]),
+                condition=Q(email_state__in=EmailState.values),
                 name="signature_email_state_valid",
             ),
             models.CheckConstraint(

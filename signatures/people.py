@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from campaigns.models import Organisation
 from signatures.models import Person, Signature, Tag, Tagging
+from signatures.validation import normalise_email
 
 RESCAN = 1000  # public signing commits within milliseconds; imports lower the mark themselves
 BATCH = 20_000
@@ -153,8 +154,6 @@ def person_merge(
     tags: Iterable[str] = (),
 ) -> tuple[Person, bool]:
     """Match the person by email, or create them; fill in what is given, keep the rest."""
-    from signatures.validation import normalise_email
-
     person, created = Person.objects.select_for_update().get_or_create(
         organisation=organisation,
         email_normalised=normalise_email(email),

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import access
-from campaigns.errors import NotAllowed
 from campaigns.models import Campaign, Organisation
-from campaigns.tallies import tally_nudge_on_commit
+from core.errors import NotAllowed
 from signatures.models import Signature
+from signatures.nudges import tally_nudge_on_commit
 from signatures.people import people_prune
 from signatures.validation import normalise_email
 
@@ -101,31 +101,12 @@ def _anonymise(ids: list[int]) -> None:
     }
     Signature.objects.filter(id__in=ids).exclude(status=Signature.Status.PENDING).update(**details)
     Signature.objects.filter(id__in=ids, status=Signature.Status.PENDING).update(
-        **details, status=Signature.Status.REJECTED, rejected_reason="erased"
+        **details, status=Signature.Status.REJECTED, rejected_reason=Signature.RejectedReason.ERASED
     )
     for organisation_id, emails in owners.items():  # a person without signatures goes too
         people_prune(organisation_id=organisation_id, emails=emails)
-    _forget_webhook_payloads(ids, list(owners))
     for campaign_id in campaign_ids:
         tally_nudge_on_commit(campaign_id=campaign_id)
-
-
-def _forget_webhook_payloads(signature_ids: list[int], organisation_ids: list[int]) -> None:
-    """The OSDI signature payloads owed or sent to CRMs carry the person: drop them too."""
-    from campaigns.models import WebhookDelivery, WebhookEndpoint
-
-    endpoints = list(
-        WebhookEndpoint.objects.filter(organisation_id__in=organisation_ids).values_list(
-            "id", flat=True
-        )
-    )
-    if not endpoints:
-        return
-    for start in range(0, len(signature_ids), 1000):
-        keys = [
-            f"signature:{s}:{e}" for s in signature_ids[start : start + 1000] for e in endpoints
-        ]
-        WebhookDelivery.objects.filter(event="signature", idempotency_key__in=keys).delete()
 
 
 def signer_erase(*, by, organisation: Organisation, email: str) -> int:

@@ -1,10 +1,12 @@
 """Reads of signatures, collectors and consent texts."""
 
 import time
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
 
+from campaigns import access
 from campaigns.models import Campaign
 from signatures.consent import CONSENT_TEXTS, CONSENT_VERSION
 from signatures.models import Collector, ConsentText, Signature
@@ -57,15 +59,30 @@ def own_collector(*, user, organisation_id: int) -> Collector | None:
     return Collector.objects.filter(organisation_id=organisation_id, user=user, active=True).first()
 
 
+@dataclass(frozen=True, slots=True)
+class SigningCampaign:
+    """What signing needs to know of a campaign, and nothing more."""
+
+    id: int
+    slug: str
+    status: str
+    require_confirmation: bool
+    organisation_id: int
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == Campaign.Status.OPEN
+
+
 _SIGNING_CACHE_SECONDS = 1.0
-_signing_cache: dict[str, tuple[float, Campaign]] = {}
+_signing_cache: dict[str, tuple[float, SigningCampaign]] = {}
 
 
 def signing_cache_clear() -> None:
     _signing_cache.clear()
 
 
-def signing_campaign(*, slug: str) -> Campaign | None:
+def signing_campaign(*, slug: str) -> SigningCampaign | None:
     """The few columns signing needs; None if unknown or unpublished.
 
     Kept for a second in this process: under load that saves a query per signature, and a
@@ -85,14 +102,7 @@ def signing_campaign(*, slug: str) -> Campaign | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    campaign_id, status, require_confirmation, organisation_id = row
-    campaign = Campaign(
-        id=campaign_id,
-        slug=slug,
-        status=status,
-        require_confirmation=require_confirmation,
-        organisation_id=organisation_id,
-    )
+    campaign = SigningCampaign(row[0], slug, *row[1:])
     if not connection.in_atomic_block:  # only what is committed may serve other requests
         _signing_cache[slug] = (now + _SIGNING_CACHE_SECONDS, campaign)
     return campaign
@@ -100,8 +110,6 @@ def signing_campaign(*, slug: str) -> Campaign | None:
 
 def import_visible(user, job) -> bool:
     """Organisers see every import of their organisation; a collector, only their own."""
-    from campaigns import access
-
     organisation_id = job.campaign.organisation_id
     if access.can_manage_campaigns(user, organisation_id):
         return True

@@ -8,33 +8,37 @@ import logging
 import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from campaigns.errors import Conflict, DomainError
+from campaigns import access
 from campaigns.models import Campaign
-from campaigns.queue import enqueue
 from campaigns.selectors import campaign_content
-from campaigns.tallies import tally_nudge_on_commit
+from core.errors import Conflict, DomainError, RateLimited
+from core.queue import publish
 from signatures.bulk import DEFAULTS, signature_insert_one
+from signatures.channels import Channel
 from signatures.client import address_hash
+from signatures.limits import sign_rate_wait
 from signatures.models import Collector, Signature
-from signatures.selectors import consent_text_current
-from signatures.validation import PUBLIC_SOURCES, signature_input_clean
+from signatures.nudges import tally_nudge_on_commit
+from signatures.selectors import SigningCampaign, consent_text_current
+from signatures.validation import signature_input_clean
 
 logger = logging.getLogger(__name__)
 
 CONFIRM_SALT = "voces.signatures.confirm"
+CONFIRM_TASK = "signatures.tasks.signature_send_confirmation"
 MAX_CONFIRMATION_SENDS = 3
 RESEND_AFTER = timedelta(minutes=2)
 
@@ -46,7 +50,7 @@ class SignResult:
     status: str = ""
 
 
-def _collector_id(campaign: Campaign, code: str, *, strict: bool) -> int | None:
+def _collector_id(campaign: SigningCampaign | Campaign, code: str, *, strict: bool) -> int | None:
     if not code:
         return None
     collector_id = (
@@ -59,30 +63,41 @@ def _collector_id(campaign: Campaign, code: str, *, strict: bool) -> int | None:
     return collector_id
 
 
-def signature_create(
+def signature_sign(
     *,
-    campaign: Campaign,
-    data: Mapping,
-    default_source: str,
-    default_language: str,
+    campaign: SigningCampaign | Campaign,
+    signer: Mapping,
+    channel: Channel,
+    language: str,
     client_address: str = "",
     suspicious_reason: str = "",
-    strict_collector: bool = True,
-    sources: frozenset[str] = PUBLIC_SOURCES,
     send_confirmation: bool = True,
 ) -> SignResult:
-    """Record one person's signature, once.
+    """Record one person's signature, once: the one way in for every channel.
 
-    `suspicious_reason` (a filled honeypot, a form sent too fast) stores the signature as
-    rejected, so the sender sees the usual answer and organisers can review it later.
-    Raises Conflict (409) when the campaign is not open and ValidationError per field.
+    `signer` is the body as sent (checked here, once); `language` the signer's interface
+    language when the body names none. `suspicious_reason` (a filled honeypot, a form sent too
+    fast) stores the signature as rejected, so the sender sees the usual answer and organisers
+    can review it later. Raises RateLimited (429) past SIGN_RATE on a rate-limited channel,
+    Conflict (409) when the campaign is not open, and ValidationError per field.
     """
+    if channel.rate_limited:
+        wait = sign_rate_wait(client_address=client_address)
+        if wait is not None:
+            raise RateLimited(
+                _("Too many attempts. Try again in %(n)d seconds.") % {"n": wait},
+                retry_after=wait,
+            )
     if not campaign.is_open:
         raise Conflict(_("This campaign is not open for signing."), code="campaign_not_open")
     cleaned = signature_input_clean(
-        data, default_language=default_language, default_source=default_source, sources=sources
+        signer,
+        default_language=language,
+        default_source=channel.source,
+        sources=channel.sources,
+        require_consent=channel.require_consent,
     )
-    collector_id = _collector_id(campaign, cleaned.collector_code, strict=strict_collector)
+    collector_id = _collector_id(campaign, cleaned.collector_code, strict=channel.strict_collector)
     now = timezone.now()
     values = {
         "campaign_id": campaign.id,
@@ -98,12 +113,12 @@ def signature_create(
         "collector_id": collector_id,
         "consent_text_id": consent_text_current(language=cleaned.language),
         "consented_at": now,
-        "client_hash": address_hash(client_address),
+        "client_hash": address_hash(client_address) if channel.keep_client_hash else "",
         "created": now,
     }
     if suspicious_reason:
         values["status"] = Signature.Status.REJECTED
-        values["rejected_reason"] = suspicious_reason[:40]
+        values["rejected_reason"] = suspicious_reason
     elif campaign.require_confirmation:
         values["status"] = Signature.Status.PENDING
         if send_confirmation:  # an OSDI client may switch the email off (autoresponse)
@@ -126,10 +141,10 @@ def signature_create(
 
 # Reasons the form itself gave, not a person: a real signer who comes back must not be
 # locked out by them (nor by a bot that used their address to fill the honeypot).
-AUTO_REJECTED = ("honeypot", "too_fast", "form_token")
+AUTO_REJECTED = tuple(Signature.RejectedReason.automatic())
 
 
-def _signed_again(campaign: Campaign, values: dict) -> int | None:
+def _signed_again(campaign: SigningCampaign | Campaign, values: dict) -> int | None:
     """The email has signed this campaign already (the INSERT met its row): read that row once.
 
     An automatic rejection is replaced by this clean signature, whose id is returned; a
@@ -182,9 +197,7 @@ def _owe_confirmation_again(row: QuerySet[Signature], signature_id: int) -> None
 
 
 def _publish_confirmation(signature_id: int) -> None:
-    from signatures.tasks import signature_send_confirmation
-
-    enqueue(signature_send_confirmation, signature_id)
+    publish(CONFIRM_TASK, signature_id)
 
 
 # --- Confirmation ----------------------------------------------------------------------
@@ -196,7 +209,7 @@ def confirmation_token(*, signature_id: int) -> str:
 
 def confirmation_url(*, signature_id: int) -> str:
     path = reverse(
-        "signatures:confirm", kwargs={"token": confirmation_token(signature_id=signature_id)}
+        "public:confirm", kwargs={"token": confirmation_token(signature_id=signature_id)}
     )
     return settings.SITE_URL + path
 
@@ -250,46 +263,56 @@ def signature_confirm(*, token: str) -> ConfirmResult:
     return ConfirmResult(campaign=row.campaign, newly_confirmed=bool(updated))
 
 
+EMAIL_LEASE = timedelta(minutes=2)
+
+
+def _claim_confirmation(signature_id: int) -> datetime | None:
+    """Take an owed confirmation for `EMAIL_LEASE` (its retry time is the lease): a conditional
+    UPDATE, so the on-commit task and the sweep never both send it."""
+    now = timezone.now()
+    lease = now + EMAIL_LEASE
+    claimed = (
+        Signature.objects.filter(id=signature_id, email_state=Signature.EmailState.OWED)
+        .filter(Q(email_retry_at__isnull=True) | Q(email_retry_at__lte=now))
+        .update(email_retry_at=lease)
+    )
+    return lease if claimed else None
+
+
 def signature_send_confirmation(*, signature_id: int) -> bool:
     """Send the confirmation email a signature is owed, once. Returns whether it was sent.
 
-    The row is locked while the email goes out and marked sent in the same transaction, so
-    the on-commit task and the periodic sweep never both send it; if sending fails, the
-    transaction rolls back and the email stays owed.
+    The row is claimed with a lease, the email goes out with no transaction open (a slow mail
+    server holds no lock), and a second short UPDATE records it sent. If sending fails, the
+    email stays owed and is retried later with backoff; if the worker dies mid-send, the
+    lease lapses and the sweep sends it again.
     """
-    with transaction.atomic():
-        signature = (
-            Signature.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("campaign__organisation")
-            .filter(id=signature_id, email_state=Signature.EmailState.OWED)
-            .first()
-        )
-        if signature is None:
-            return False
-        if signature.status != Signature.Status.PENDING or not signature.email:
-            signature.email_state = Signature.EmailState.NONE
-            signature.save(update_fields=["email_state"])
-            return False
-        try:
-            _send_confirmation_email(signature)
-        except (smtplib.SMTPException, OSError) as error:
-            failure = error  # recorded below, outside the transaction being left
-        else:
-            failure = None
-            signature.email_state = Signature.EmailState.SENT
-            signature.email_sends += 1
-            signature.email_sent_at = timezone.now()
-            signature.save(update_fields=["email_state", "email_sends", "email_sent_at"])
-    if failure is not None:
-        _confirmation_failed(signature, failure)
+    lease = _claim_confirmation(signature_id)
+    if lease is None:
         return False
+    ours = Signature.objects.filter(id=signature_id, email_retry_at=lease)
+    signature = Signature.objects.select_related("campaign__organisation").get(id=signature_id)
+    if signature.status != Signature.Status.PENDING or not signature.email:
+        ours.update(email_state=Signature.EmailState.NONE, email_retry_at=None)
+        return False
+    try:
+        _send_confirmation_email(signature)
+    except (smtplib.SMTPException, OSError) as error:
+        _confirmation_failed(signature, error, lease)
+        return False
+    ours.update(
+        email_state=Signature.EmailState.SENT,
+        email_sends=F("email_sends") + 1,
+        email_sent_at=timezone.now(),
+        email_retry_at=None,
+    )
     return True
 
 
 MAX_EMAIL_FAILURES = 6
 
 
-def _confirmation_failed(signature: Signature, error: Exception) -> None:
+def _confirmation_failed(signature: Signature, error: Exception, lease: datetime) -> None:
     """Try again later (1, 2, 4 ... 32 minutes), then give up: an address the mail server
     refuses must not be retried for ever, nor crowd out the emails that can go."""
     failures = signature.email_failures + 1
@@ -299,9 +322,9 @@ def _confirmation_failed(signature: Signature, error: Exception) -> None:
     }
     if failures >= MAX_EMAIL_FAILURES:
         changes["email_state"] = Signature.EmailState.NONE
-    Signature.objects.filter(id=signature.id, email_state=Signature.EmailState.OWED).update(
-        **changes
-    )
+    Signature.objects.filter(
+        id=signature.id, email_state=Signature.EmailState.OWED, email_retry_at=lease
+    ).update(**changes)
     logger.warning(
         "confirmation email for signature %s failed (%s), attempt %s of %s",
         signature.id,
@@ -349,11 +372,9 @@ def signatures_send_owed() -> int:
 
     Covers a broker that was down when the signer signed, and a worker that died mid-send.
     """
-    from signatures.tasks import signature_send_confirmation
-
     published = 0
     for signature_id in signatures_owed_ids():
-        if enqueue(signature_send_confirmation, signature_id):
+        if publish(CONFIRM_TASK, signature_id):
             published += 1
     return published
 
@@ -367,8 +388,6 @@ def signature_set_status(*, by, signature: Signature, status: str) -> Signature:
     Restoring gives back what the signer had earned: confirmed if they had confirmed or the
     campaign needs no confirmation, else pending with a confirmation email owed.
     """
-    from campaigns import access
-
     if not access.can_see_signers(by, signature.campaign.organisation_id):
         raise DomainError(_("Only the organisation's organisers may do this."), status=403)
     if status not in (Signature.Status.REJECTED, "restored"):
@@ -377,7 +396,7 @@ def signature_set_status(*, by, signature: Signature, status: str) -> Signature:
         signature = Signature.objects.select_for_update().get(pk=signature.pk)
         if status == Signature.Status.REJECTED:
             signature.status = Signature.Status.REJECTED
-            signature.rejected_reason = "organiser"
+            signature.rejected_reason = Signature.RejectedReason.ORGANISER
             signature.email_state = Signature.EmailState.NONE
         elif signature.status == Signature.Status.REJECTED:
             signature.rejected_reason = ""
@@ -392,29 +411,3 @@ def signature_set_status(*, by, signature: Signature, status: str) -> Signature:
         signature.save()
         tally_nudge_on_commit(campaign_id=signature.campaign_id)
     return signature
-
-
-def collector_create(*, by, organisation, name: str, code: str, username: str = "") -> Collector:
-    """Add a collector: an activist with a link of their own, optionally linked to the account
-    of a member of the organisation (members are added by owners, on the members page)."""
-    from campaigns import access
-    from campaigns.models import Membership
-
-    if not access.can_manage_campaigns(by, organisation.id):
-        raise DomainError(_("Only the organisation's organisers may do this."), status=403)
-    user = None
-    if username:
-        membership = (
-            Membership.objects.filter(organisation=organisation, user__username=username)
-            .select_related("user")
-            .first()
-        )
-        if membership is None:  # says nothing about accounts outside the organisation
-            raise ValidationError(
-                {"username": [_("No member of this organisation has this username.")]}
-            )
-        user = membership.user
-    collector = Collector(organisation=organisation, name=name, code=code, user=user)
-    collector.full_clean()
-    collector.save()
-    return collector

@@ -1,9 +1,10 @@
 from celery import shared_task
 
-from signatures import services
+from core.queue import publish
+from signatures import imports, people, rights, services
 
 
-@shared_task(acks_late=True, time_limit=120)
+@shared_task(name=services.CONFIRM_TASK, acks_late=True, time_limit=120)
 def signature_send_confirmation(signature_id: int) -> bool:
     """Send the confirmation email this signature is owed (no-op if already sent). A failure
     is recorded on the row, and the outbox sweep tries again later."""
@@ -16,23 +17,18 @@ def signatures_send_owed() -> int:
     return services.signatures_send_owed()
 
 
-@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1750)
+@shared_task(name=imports.IMPORT_TASK, acks_late=True, time_limit=1800, soft_time_limit=1750)
 def import_run(job_id: int) -> str:
     """Run one CSV import job: whole or not at all."""
-    from signatures.imports import import_run as run
-
-    return run(job_id=job_id)
+    return imports.import_run(job_id=job_id)
 
 
 @shared_task(acks_late=True, time_limit=300)
 def imports_resume() -> int:
     """Sweep: re-run import jobs whose message was lost or whose worker died."""
-    from campaigns.queue import enqueue
-    from signatures.imports import imports_resume as due
-
-    ids = due()
+    ids = imports.imports_resume()
     for job_id in ids:
-        enqueue(import_run, job_id)
+        publish(imports.IMPORT_TASK, job_id)
     return len(ids)
 
 
@@ -40,14 +36,10 @@ def imports_resume() -> int:
 def signatures_apply_retention() -> int:
     """Daily: erase signers' details of campaigns closed longer ago than their organisation's
     retention period (the signatures stay counted, anonymously)."""
-    from signatures.rights import signatures_apply_retention as apply
-
-    return apply()
+    return rights.signatures_apply_retention()
 
 
 @shared_task(acks_late=True, time_limit=600)
 def people_sync_all() -> int:
     """Every minute: make people (OSDI) of the signatures added since the last run."""
-    from signatures.people import people_sync_all as sync
-
-    return sync()
+    return people.people_sync_all()

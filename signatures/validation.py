@@ -22,7 +22,6 @@ REGION_MAX = 100
 COMMENT_MAX = 2000
 COLLECTOR_MAX = 40
 
-PUBLIC_SOURCES = frozenset({"web", "embed", "api", "field"})
 UI_LANGUAGES = frozenset(code for code, _name in settings.LANGUAGES)
 TRUE_STRINGS = frozenset({"true", "on", "1", "yes"})
 POSTAL_CODE = re.compile(r"^[\w\- ]*$")
@@ -89,7 +88,7 @@ def signature_input_clean(
     *,
     default_language: str,
     default_source: str,
-    sources: frozenset[str] = PUBLIC_SOURCES,
+    sources: frozenset[str],
     require_consent: bool = True,
 ) -> SignatureInput:
     """Check a signer's input. Raises ValidationError keyed by field, naming every problem."""

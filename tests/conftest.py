@@ -1,14 +1,24 @@
 import os
+from types import SimpleNamespace
 
 import pytest
 import redis
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
+from django.test.testcases import LiveServerThread
+from django.test.utils import modify_settings
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from campaigns.models import Role
+from config.celery import app
+from core.queue import reset_backoff
+from signatures.selectors import consent_clear_cache, signing_cache_clear
 from tests.factories import CampaignFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.stack import RedisServer, Stack
+from webhooks.services import webhook_endpoint_create
 
 # CI draws the same Hypothesis examples on every run, so a landing is not decided by luck;
 # `make test` elsewhere keeps exploring new ones (and replays saved failures).
@@ -92,9 +102,6 @@ def draft_a(org_a):
 @pytest.fixture(autouse=True)
 def _fresh_process_state():
     """Process-wide caches must not carry rows or outages from one test to the next."""
-    from campaigns.queue import reset_backoff
-    from signatures.selectors import consent_clear_cache, signing_cache_clear
-
     for clear in (consent_clear_cache, signing_cache_clear, reset_backoff):
         clear()
     yield
@@ -106,9 +113,6 @@ def _fresh_process_state():
 def celery_worker_thread(transactional_db):
     """A real Celery worker on Redis, in a thread of this process (Celery's test worker), so
     tasks see the test database and emails land in `mail.outbox`."""
-    from celery.contrib.testing.worker import start_worker
-
-    from config.celery import app
 
     app.control.purge()  # messages left by earlier tests point at rows that are gone
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
@@ -117,8 +121,6 @@ def celery_worker_thread(transactional_db):
 
 @pytest.fixture
 def private_redis():
-    from tests.stack import RedisServer
-
     server = RedisServer()
     server.start()
     yield server
@@ -128,9 +130,6 @@ def private_redis():
 @pytest.fixture
 def stack(transactional_db, tmp_path, private_redis):
     """gunicorn + Celery worker (started by the test) on the test database and a private Redis."""
-    from django.db import connection
-
-    from tests.stack import Stack
 
     db = connection.settings_dict
     user, host, port = db["USER"] or "postgres", db["HOST"] or "127.0.0.1", db["PORT"] or 5432
@@ -144,10 +143,6 @@ def stack(transactional_db, tmp_path, private_redis):
 def live_server(django_db_setup, django_db_blocker):
     """Django's live server thread, serving static files the production way (WhiteNoise, from
     the collected, hashed files) instead of pytest-django's finder-based handler."""
-    from types import SimpleNamespace
-
-    from django.test.testcases import LiveServerThread
-    from django.test.utils import modify_settings
 
     with django_db_blocker.unblock():
         thread = LiveServerThread("localhost", static_handler=lambda app: app, port=0)
@@ -167,8 +162,6 @@ def live_server(django_db_setup, django_db_blocker):
 @pytest.fixture
 def crm_webhook(org_a, organiser_a, settings):
     """Organisation A's CRM listening for signatures (on a local port nothing answers)."""
-    from campaigns.services import webhook_endpoint_create
-
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     return webhook_endpoint_create(
         by=organiser_a,

@@ -2,6 +2,10 @@ import factory
 from django.contrib.auth import get_user_model
 
 from campaigns.models import Campaign, CountryStatus, Membership, Organisation, Role
+from signatures import channels
+from signatures.bulk import signatures_insert
+from signatures.models import Collector
+from signatures.services import signature_sign
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -60,7 +64,7 @@ class CountryStatusFactory(factory.django.DjangoModelFactory):
 
 class CollectorFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "signatures.Collector"
+        model = Collector
 
     organisation = factory.SubFactory(OrganisationFactory)
     name = factory.Sequence(lambda n: f"Activist {n}")
@@ -69,20 +73,14 @@ class CollectorFactory(factory.django.DjangoModelFactory):
 
 def sign(campaign, **fields):
     """Sign through the service, as the API does; returns the SignResult."""
-    from signatures.services import signature_create
-
     data = {"name": "Rosa Quispe", "email": "rosa@example.org", "country": "BO", "consent": True}
     data.update(fields)
-    return signature_create(
-        campaign=campaign, data=data, default_source="api", default_language="es"
-    )
+    return signature_sign(campaign=campaign, signer=data, channel=channels.API, language="es")
 
 
 def confirmed_rows(campaign, count, *, start=0, email="s{n}@e.org", name="x", countries=("BO",)):
     """Write `count` confirmed signatures straight into the table, as an import does (fast:
     for volume, not for the signing path). `{n}` in email and name is the row's number."""
-    from signatures.bulk import signatures_insert
-
     return signatures_insert(
         {
             "campaign_id": campaign.id,

@@ -11,69 +11,15 @@ import signal
 import socket
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
-import redis
 import requests
+from celery import Celery
+
+from bench.processes import RedisServer, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05, message: str = ""):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(message or f"timed out after {timeout}s waiting for {predicate}")
-
-
-class RedisServer:
-    def __init__(self, port: int | None = None):
-        self.port = port or free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def ping(self) -> bool:
-        try:
-            return redis.Redis(port=self.port, socket_connect_timeout=0.2).ping()
-        except redis.RedisError:
-            return False
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for(self.ping, 10, message="redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-        wait_for(lambda: not self.ping(), 5)
 
 
 class Stack:
@@ -205,8 +151,6 @@ class Stack:
 
     def send_task(self, name: str, *args) -> None:
         """Publish a task by name on this stack's broker, as beat or another host would."""
-        from celery import Celery
-
         producer = Celery(broker=self.redis.url)
         try:
             producer.send_task(name, args=args)
@@ -225,8 +169,6 @@ class TcpProxy:
     "unreachable" without stopping the machine's PostgreSQL for everyone else."""
 
     def __init__(self, target_port: int, port: int | None = None):
-        import threading
-
         self.target_port = target_port
         self.port = port or free_port()
         self.listener: socket.socket | None = None
@@ -234,8 +176,6 @@ class TcpProxy:
         self.lock = threading.Lock()
 
     def start(self) -> None:
-        import threading
-
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", self.port))
@@ -243,8 +183,6 @@ class TcpProxy:
         threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
 
     def _accept(self, listener) -> None:
-        import threading
-
         while True:
             try:
                 client, _ = listener.accept()

@@ -9,13 +9,17 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 from django.db import connection
+from knox.models import AuthToken
 
-from campaigns.models import Campaign, CampaignTally
+from campaigns.models import Campaign, Membership
+from signatures.imports import signatures_import
 from signatures.models import ImportJob, Signature
 from signatures.services import confirmation_token
-from tests.campaigns.test_tallies import recount, stored
+from tallies.models import CampaignTally
+from tallies.services import campaign_tally
 from tests.factories import CampaignFactory, UserFactory
 from tests.stack import Stack, TcpProxy, wait_for
+from tests.tallies.test_tallies import recount, stored
 
 pytestmark = pytest.mark.worker
 
@@ -83,8 +87,6 @@ def big_csv(rows: int) -> bytes:
 
 
 def test_a_worker_killed_during_an_import_leaves_it_whole_or_absent(stack, organiser_a):
-    from knox.models import AuthToken
-
     stack.env["IMPORT_STALE_SECONDS"] = "3"
     campaign = CampaignFactory(
         organisation=organiser_a.memberships.get().organisation, status=Campaign.Status.OPEN
@@ -195,16 +197,12 @@ def test_the_same_confirmation_link_clicked_twice_at_once(stack):
     assert all(a["status"] == "confirmed" for a in answers)
     assert sum(not a["already_confirmed"] for a in answers) == 10  # one "newly" per link
     assert Signature.objects.filter(campaign=campaign, status="confirmed").count() == 10
-    from campaigns.tallies import campaign_tally
 
     campaign_tally(campaign_id=campaign.id)
     assert stored(campaign.id) == recount(campaign.id)
 
 
 def test_imports_beside_public_signing_store_each_person_once(stack):
-    from campaigns.models import Membership
-    from signatures.imports import signatures_import
-
     campaign = CampaignFactory(status=Campaign.Status.OPEN)
     organiser = UserFactory(username="importer")
     Membership.objects.create(user=organiser, organisation=campaign.organisation, role="organiser")

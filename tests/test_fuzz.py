@@ -6,17 +6,24 @@ from pathlib import Path
 import pytest
 import schemathesis
 from django.core.exceptions import ValidationError
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
 )
 
+from campaigns.models import DecisionMaker
+from config.wsgi import application
+from signatures import channels
+from signatures.imports import signatures_import
 from signatures.models import Signature
-from signatures.services import signature_create
-from tests.factories import CampaignFactory, CollectorFactory, MembershipFactory, UserFactory
+from signatures.services import signature_sign
+from tests.factories import CampaignFactory, CollectorFactory, MembershipFactory, UserFactory, sign
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -25,10 +32,6 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 def api_schema():
     """The schema, served by the real WSGI application. Like Django's own test client, keep
     the end of each request from closing the test's database connection."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    from config.wsgi import application
 
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
@@ -39,8 +42,6 @@ def api_schema():
 
 @pytest.fixture
 def fuzz_token(transactional_db):
-    from knox.models import AuthToken
-
     organiser = UserFactory(username="fuzzer")
     campaign = CampaignFactory(slug="campaign-a")
     MembershipFactory(user=organiser, organisation=campaign.organisation, role="owner")
@@ -57,10 +58,6 @@ EXAMPLES_PER_OPERATION = 60
 @pytest.mark.django_db(transaction=True)
 def test_the_api_never_answers_5xx_and_keeps_to_its_schema(api_schema, fuzz_token):
     """Every operation of /api/v1/schema/, public and organiser, with an owner's token."""
-    from campaigns.models import DecisionMaker
-    from signatures.imports import signatures_import
-    from tests.factories import sign
-
     campaign = CampaignFactory._meta.model.objects.get(slug="campaign-a")
     sign(campaign, email="signer@example.org")
     maker = DecisionMaker.objects.create(organisation=campaign.organisation, name="M", country="BO")
@@ -152,9 +149,7 @@ def test_the_signing_service_accepts_or_names_the_field_for_any_input(body):
     campaign = CampaignFactory()
     refused = None
     try:
-        result = signature_create(
-            campaign=campaign, data=body, default_source="api", default_language="es"
-        )
+        result = signature_sign(campaign=campaign, signer=body, channel=channels.API, language="es")
     except ValidationError as error:
         refused = error.message_dict
     if refused is not None:

@@ -3,6 +3,7 @@ the admin, for each kind of person. A URL added without an entry here fails the 
 
 import io
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.contrib import admin
@@ -10,9 +11,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from campaigns.models import DecisionMaker, Role
+from campaigns.models import DecisionMaker, Engagement, Role
 from signatures.imports import signatures_import
 from signatures.models import Signature
+from signatures.people import people_sync, person_merge
 from tests.factories import (
     CampaignFactory,
     CollectorFactory,
@@ -72,10 +74,6 @@ def world(db):
     sign(campaign, email="signer@example.org")
     signature = Signature.objects.get()
     maker = DecisionMaker.objects.create(organisation=org_a, name="Ministra", country="BO")
-    from datetime import date
-
-    from campaigns.models import Engagement
-    from signatures.people import people_sync, person_merge
 
     engagement = Engagement.objects.create(
         decision_maker=maker,
@@ -128,12 +126,12 @@ def cases(world) -> dict[str, list[Case]]:
         # --- Public pages and probes ---------------------------------------------------
         "healthz": [Case("get", "/healthz/", EVERYONE_200)],
         "readyz": [Case("get", "/readyz/", EVERYONE_200)],
-        "signatures:campaign-list": [Case("get", "/", EVERYONE_200)],
-        "signatures:campaign": [Case("get", f"/c/{slug}/", EVERYONE_200)],
-        "signatures:thanks": [Case("get", f"/c/{slug}/thanks/", EVERYONE_200)],
-        "signatures:embed": [Case("get", f"/c/{slug}/embed/", EVERYONE_200)],
-        "signatures:embed-thanks": [Case("get", f"/c/{slug}/embed/thanks/", EVERYONE_200)],
-        "signatures:confirm": [Case("get", "/confirm/bogus:token:x/", codes(*[400] * 7))],
+        "public:campaign-list": [Case("get", "/", EVERYONE_200)],
+        "public:campaign": [Case("get", f"/c/{slug}/", EVERYONE_200)],
+        "public:thanks": [Case("get", f"/c/{slug}/thanks/", EVERYONE_200)],
+        "public:embed": [Case("get", f"/c/{slug}/embed/", EVERYONE_200)],
+        "public:embed-thanks": [Case("get", f"/c/{slug}/embed/thanks/", EVERYONE_200)],
+        "public:confirm": [Case("get", "/confirm/bogus:token:x/", codes(*[400] * 7))],
         # --- API: public ----------------------------------------------------------------
         "api-v1:schema": [Case("get", "/api/v1/schema/", EVERYONE_200)],
         "api-v1:docs": [Case("get", "/api/v1/docs/", EVERYONE_200)],

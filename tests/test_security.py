@@ -3,6 +3,7 @@
 import io
 import logging
 import re
+import sys
 
 import pytest
 from django.test import Client
@@ -69,8 +70,6 @@ def test_log_lines_mask_any_email_even_in_tracebacks():
     try:
         raise ValueError("rosa@example.org bounced")
     except ValueError:
-        import sys
-
         record.exc_info = sys.exc_info()
     line = MaskingFormatter("%(message)s").format(record)
     assert "a.b@c.org" not in line

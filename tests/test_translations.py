@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import translation
+from django_countries import countries
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = ["es", "pt", "fr"]
@@ -53,8 +54,6 @@ def test_compiled_catalogs_match_their_sources(language, tmp_path):
     ],
 )
 def test_interface_and_country_names_are_translated(language, sign, country):
-    from django_countries import countries
-
     with translation.override(language):
         assert translation.gettext("Sign") == sign
         assert countries.name("BO") == country

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from campaigns.models import Campaign, Engagement
 from signatures.models import Person, Signature, Tag, Tagging
+from webhooks.payloads import NAMESPACE, iso, signature_osdi
 
-NAMESPACE = "voces"
 CURIES = [
     {"name": "osdi", "href": "https://opensupporter.github.io/osdi-docs/{rel}", "templated": True}
 ]
@@ -21,10 +21,6 @@ def url(request, name: str, *args) -> str:
 
 def link(href: str) -> dict:
     return {"href": href}
-
-
-def iso(moment) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def identifiers(kind: str, pk: int) -> list[str]:
@@ -75,9 +71,7 @@ def _campaign_fields(request, kind: str, campaign: Campaign, **texts) -> dict:
         "title": campaign.title,
         "description": campaign.summary,
         **texts,
-        "browser_url": request.build_absolute_uri(
-            reverse("signatures:campaign", args=[campaign.slug])
-        ),
+        "browser_url": request.build_absolute_uri(reverse("public:campaign", args=[campaign.slug])),
     }
 
 
@@ -156,22 +150,7 @@ def person(request, item: Person) -> dict:
 
 
 def signature(request, item: Signature, person_item: Person | None) -> dict:
-    body = {
-        "identifiers": identifiers("signature", item.id),
-        "created_date": iso(item.created),
-        "modified_date": iso(item.confirmed_at or item.created),
-        "action_date": iso(item.created),
-        "comments": item.comment,
-        "status": item.status,
-        "referrer_data": {
-            "source": item.source,
-            "referrer": item.collector.code if item.collector_id else None,
-        },
-        "_links": {
-            "self": link(url(request, "signature", item.campaign_id, item.id)),
-            "osdi:petition": link(url(request, "petition", item.campaign_id)),
-        },
-    }
+    body = signature_osdi(item, href=lambda name, *args: url(request, name, *args))
     if person_item is not None:
         body["_links"]["osdi:person"] = link(url(request, "person", person_item.id))
         body["_embedded"] = {"osdi:person": person(request, person_item)}

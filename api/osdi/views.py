@@ -26,14 +26,14 @@ from rest_framework.views import APIView
 from api.authentication import TokenAuthentication
 from api.osdi import hal
 from campaigns import access, selectors
-from campaigns.errors import DomainError
 from campaigns.models import Campaign, Engagement, Organisation
-from signatures import services
+from core.errors import DomainError
+from signatures import channels, services
 from signatures.client import client_address
-from signatures.limits import sign_rate_wait
 from signatures.models import Person, Signature, Tag, Tagging
 from signatures.people import people_sync, person_merge, person_signatures
 from signatures.validation import normalise_email
+from tallies import selectors as figures
 
 MAX_PAGESIZE = 100
 DEFAULT_PAGESIZE = 25
@@ -102,7 +102,12 @@ class OSDIView(APIView):
 
     def handle_exception(self, exc):
         if isinstance(exc, DomainError):
+            retry_after = getattr(exc, "retry_after", None)
             exc = OSDIError(exc.message, code=exc.code.upper(), status=exc.status)
+            response = super().handle_exception(exc)
+            if retry_after is not None:
+                response["Retry-After"] = str(retry_after)
+            return response
         return super().handle_exception(exc)
 
     # --- who sees what ----------------------------------------------------------------
@@ -259,7 +264,7 @@ def _visible_campaigns(request) -> QuerySet:
 def _petitions(request, campaigns: list[Campaign]) -> list[dict]:
     targets = hal.campaign_targets(c.id for c in campaigns)
     return [
-        hal.petition(request, c, selectors.campaign_signature_count(c), targets[c.id])
+        hal.petition(request, c, figures.campaign_signature_count(c), targets[c.id])
         for c in campaigns
     ]
 
@@ -393,20 +398,13 @@ class RecordSignatureHelper(OSDIView):
             "consent": True,  # an OSDI client sends what its own form had the person agree to
             "collector": referrer.get("referrer") or "",
         }
-        address = client_address(request)
-        wait = sign_rate_wait(client_address=address)
-        if wait is not None:
-            response = Response(status=status.HTTP_429_TOO_MANY_REQUESTS)
-            response["Retry-After"] = str(wait)
-            return response
         try:
-            result = services.signature_create(
+            result = services.signature_sign(
                 campaign=campaign,
-                data=data,
-                default_source="api",
-                default_language=get_language(),
-                client_address=address,
-                strict_collector=False,
+                signer=data,
+                channel=channels.OSDI,
+                language=get_language(),
+                client_address=client_address(request),
                 send_confirmation=not (authenticated and autoresponse.get("enabled") is False),
             )
         except ValidationError as error:

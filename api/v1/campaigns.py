@@ -20,6 +20,7 @@ from api.fields import CountryCodeField, LanguageTagField
 from api.permissions import ReadOnlyOrManager
 from campaigns import access, selectors, services
 from campaigns.models import Campaign, Organisation
+from tallies import selectors as figures
 
 
 class TranslationSerializer(serializers.Serializer):
@@ -58,17 +59,17 @@ class CampaignOutputSerializer(serializers.Serializer):
     modified = serializers.DateTimeField()
 
     def get_signature_count(self, campaign) -> int:
-        return selectors.campaign_signature_count(campaign)
+        return figures.campaign_signature_count(campaign)
 
     def get_progress(self, campaign) -> float:
-        return selectors.campaign_progress(campaign)
+        return figures.campaign_progress(campaign)
 
     def _absolute(self, path: str) -> str:
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
     def get_embed_url(self, campaign) -> str:
-        return self._absolute(reverse("signatures:embed", kwargs={"slug": campaign.slug}))
+        return self._absolute(reverse("public:embed", kwargs={"slug": campaign.slug}))
 
     def get_embed_snippet(self, campaign) -> str:
         return (
@@ -83,7 +84,7 @@ class CampaignOutputSerializer(serializers.Serializer):
         }
 
     def get_url(self, campaign) -> str:
-        return self._absolute(reverse("signatures:campaign", kwargs={"slug": campaign.slug}))
+        return self._absolute(reverse("public:campaign", kwargs={"slug": campaign.slug}))
 
 
 class CampaignInputSerializer(serializers.Serializer):
@@ -168,14 +169,14 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     lookup_value_regex = "[-a-zA-Z0-9_]+"
 
     def get_queryset(self):
-        return selectors.campaign_list_visible(user=self.request.user)
+        return figures.with_tally(selectors.campaign_list_visible(user=self.request.user))
 
     def retrieve(self, request, slug=None):
         campaign = self.get_object()
         data = self.get_serializer(campaign).data
         if not campaign.is_public:
             return Response(data, headers={"Cache-Control": "private, no-cache"})
-        tally = selectors.campaign_tally_of(campaign)
+        tally = figures.campaign_tally_of(campaign)
         return cached_response(
             request,
             data,
@@ -220,7 +221,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def _figures_campaign(self, slug) -> Campaign:
         try:
-            return selectors.campaign_figures_get(slug=slug)
+            return figures.campaign_figures_get(slug=slug)
         except Campaign.DoesNotExist:
             raise Http404 from None
 
@@ -243,7 +244,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         private = request.query_params.get("include") == "private"
         if private and not access.can_see_signers(request.user, campaign.organisation_id):
             private = False
-        data = selectors.campaign_stats(campaign=campaign, include_private=private)
+        data = figures.campaign_stats(campaign=campaign, include_private=private)
         return cached_response(
             request,
             data,
@@ -269,11 +270,11 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["get"], permission_classes=[AllowAny])
     def count(self, request, slug=None):
         campaign = self._figures_campaign(slug)
-        tally = selectors.campaign_tally_of(campaign)
+        tally = figures.campaign_tally_of(campaign)
         data = {
             "signature_count": tally.confirmed,
             "goal": campaign.goal,
-            "progress": selectors.campaign_progress(campaign),
+            "progress": figures.campaign_progress(campaign),
         }
         return cached_response(
             request,

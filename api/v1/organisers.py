@@ -14,10 +14,10 @@ from rest_framework.views import APIView
 from api.v1.signatures import campaign_for_signers
 from campaigns import access, selectors
 from signatures import imports, rights
+from signatures.collectors import collector_create
 from signatures.exports import signatures_csv_response
 from signatures.models import Collector, ImportJob
 from signatures.selectors import import_visible, own_collector
-from signatures.services import collector_create
 
 
 class ImportUploadSerializer(serializers.Serializer):

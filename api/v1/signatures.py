@@ -16,11 +16,10 @@ from rest_framework.views import APIView
 from api.errors import validation_detail
 from api.fields import CountryCodeField
 from campaigns import access, selectors
-from campaigns.errors import DomainError
 from campaigns.models import Campaign
-from signatures import services
+from core.errors import DomainError, RateLimited
+from signatures import channels, services
 from signatures.client import client_address
-from signatures.limits import sign_rate_wait
 from signatures.models import Signature
 from signatures.selectors import signature_list_for_campaign, signing_campaign
 from signatures.validation import (
@@ -29,7 +28,6 @@ from signatures.validation import (
     EMAIL_MAX,
     NAME_MAX,
     POSTAL_CODE_MAX,
-    PUBLIC_SOURCES,
     REGION_MAX,
 )
 
@@ -51,7 +49,7 @@ class SignatureInputSerializer(serializers.Serializer):
         help_text="The signer's language, for the confirmation email. Default: Accept-Language.",
     )
     collector = serializers.SlugField(max_length=COLLECTOR_MAX, required=False)
-    source = serializers.ChoiceField(choices=sorted(PUBLIC_SOURCES), required=False)
+    source = serializers.ChoiceField(choices=sorted(channels.PUBLIC_SOURCES), required=False)
 
 
 SignedSerializer = inline_serializer(
@@ -177,26 +175,21 @@ def sign(request, slug: str) -> JsonResponse:
     except ValueError as error:
         status_code = 415 if str(error).startswith("Send JSON") else 400
         return JsonResponse({"detail": str(error)}, status=status_code)
-    address = client_address(request)
-    wait = sign_rate_wait(client_address=address)
-    if wait is not None:
-        response = JsonResponse(
-            {"detail": f"Too many attempts. Try again in {wait} seconds."}, status=429
-        )
-        response["Retry-After"] = str(wait)
-        return response
     try:
-        result = services.signature_create(
+        result = services.signature_sign(
             campaign=campaign,
-            data=data,
-            default_source="api",
-            default_language=get_language(),
-            client_address=address,
+            signer=data,
+            channel=channels.API,
+            language=get_language(),
+            client_address=client_address(request),
         )
     except ValidationError as error:
         return JsonResponse(validation_detail(error), status=400)
     except DomainError as error:
-        return JsonResponse({"detail": error.message, "code": error.code}, status=error.status)
+        response = JsonResponse({"detail": error.message, "code": error.code}, status=error.status)
+        if isinstance(error, RateLimited):
+            response["Retry-After"] = str(error.retry_after)
+        return response
     if not result.created:
         return JsonResponse({"duplicate": True, "campaign": campaign.slug})
     return JsonResponse(

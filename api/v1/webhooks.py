@@ -5,8 +5,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from campaigns import access, selectors, services
-from campaigns.models import WebhookEndpoint
+from campaigns import access, selectors
+from webhooks import services
+from webhooks.models import WebhookEndpoint
 
 
 class WebhookOutputSerializer(serializers.Serializer):

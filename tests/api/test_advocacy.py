@@ -1,7 +1,7 @@
 import pytest
 
-from campaigns import tallies
 from campaigns.models import DecisionMaker, Engagement, OutreachActivity
+from tallies import services as tallies
 from tests.factories import CollectorFactory, sign
 
 pytestmark = pytest.mark.django_db

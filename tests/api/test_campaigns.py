@@ -5,6 +5,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from knox.models import AuthToken
+from rest_framework.test import APIClient
 
 from campaigns.models import Campaign
 from tests.factories import CampaignFactory
@@ -211,8 +212,6 @@ def test_a_wrong_token_is_401(api, organiser_a):
 
 
 def test_session_authentication_needs_csrf(organiser_a, client):
-    from rest_framework.test import APIClient
-
     browser = APIClient(enforce_csrf_checks=True)
     browser.force_login(organiser_a)
     response = browser.post("/api/v1/campaigns/", NEW_CAMPAIGN, format="json")

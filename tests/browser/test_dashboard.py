@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from campaigns import demo
+from demo import seed as demo
 from signatures.models import Signature
 from tests.browser.conftest import screenshot
 

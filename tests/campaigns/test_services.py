@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from campaigns import services
-from campaigns.errors import NotAllowed
 from campaigns.models import Campaign, CountryStatus
+from core.errors import NotAllowed
 
 
 def test_organisers_create_campaigns_for_their_organisation(org_a, organiser_a):

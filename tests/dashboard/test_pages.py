@@ -3,17 +3,12 @@ from datetime import date
 
 import pytest
 
-from campaigns import tallies
-from campaigns.models import (
-    CampaignTally,
-    CountryStatus,
-    DecisionMaker,
-    Membership,
-    OutreachActivity,
-)
+from campaigns.models import CountryStatus, DecisionMaker, Membership, OutreachActivity
 from dashboard.selectors import campaign_projection
-from signatures.models import Signature
-from tests.factories import CampaignFactory, UserFactory, sign
+from signatures.models import Collector, Signature
+from tallies import services as tallies
+from tallies.models import CampaignTally
+from tests.factories import CampaignFactory, CollectorFactory, UserFactory, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -164,9 +159,6 @@ def test_the_paper_sheet_has_the_petition_consent_and_numbered_rows(
 
 
 def test_a_removed_member_no_longer_holds_their_collector_link(client, owner_a, collector_a, org_a):
-    from signatures.models import Collector
-    from tests.factories import CollectorFactory
-
     collector = CollectorFactory(organisation=org_a, code="rosa", user=collector_a)
     client.force_login(owner_a)
     client.post("/dashboard/o/org-a/members/", {"remove": collector_a.id})

@@ -5,6 +5,7 @@ from django.test import override_settings
 
 from signatures.client import address_hash
 from signatures.models import Signature
+from tallies.services import campaign_tally
 from tests.factories import CampaignFactory, CollectorFactory
 
 pytestmark = pytest.mark.django_db
@@ -239,8 +240,6 @@ def test_names_in_any_script_survive_the_round_trip(api, campaign_a, organiser_a
 
 
 def test_no_signer_detail_appears_in_any_public_answer(api, campaign_a):
-    from campaigns.tallies import campaign_tally
-
     api.post(url(campaign_a), SIGNER, format="json")
     campaign_tally(campaign_id=campaign_a.id)
     public = [

@@ -4,9 +4,10 @@ import tracemalloc
 
 import pytest
 
-from signatures.exports import HEADER, signatures_csv
+from signatures.exports import HEADER, _copy_rows, _python_rows, signatures_csv
 from signatures.models import Signature
-from tests.factories import confirmed_rows, sign
+from signatures.rights import signatures_anonymise
+from tests.factories import CollectorFactory, confirmed_rows, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +80,6 @@ def test_100k_rows_are_streamed_without_being_held_in_memory(campaign_a):
 
 def test_the_database_and_the_python_exports_write_the_same_file(campaign_a, org_a):
     """PostgreSQL formats the export itself; the embedded default's Python loop must agree."""
-    from signatures.exports import _copy_rows, _python_rows
-    from tests.factories import CollectorFactory
-
     CollectorFactory(organisation=org_a, code="rosa")
     sign(
         campaign_a,
@@ -97,7 +95,6 @@ def test_the_database_and_the_python_exports_write_the_same_file(campaign_a, org
         name='María Ñuñez, "la Chola"',
         comment="línea uno\nlínea dos",
     )
-    from signatures.rights import signatures_anonymise
 
     signatures_anonymise(Signature.objects.filter(email="b@example.org"))
     by_database = b"".join(_copy_rows(campaign_a)).decode()

@@ -1,3 +1,4 @@
+import csv
 import io
 
 import pytest
@@ -146,8 +147,6 @@ cell = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=40)
 )
 @given(rows=st.lists(st.tuples(cell, cell, cell, cell, cell, cell), max_size=8))
 def test_any_text_in_any_cell_is_counted_never_crashes(organiser_a, campaign_a, rows):
-    import csv
-
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(imports.HEADER)

@@ -4,7 +4,7 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
-from campaigns import demo
+from demo import seed as demo
 from tests.factories import CampaignFactory
 
 

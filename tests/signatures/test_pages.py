@@ -1,14 +1,15 @@
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.core import signing
 from django.test import override_settings
 
 from campaigns.models import CampaignTranslation
+from public.views import FORM_SALT
 from signatures.models import Signature
-from signatures.services import confirmation_token
-from signatures.views import FORM_SALT
+from signatures.services import confirmation_token, signature_set_status
 from tests.factories import CampaignFactory, CollectorFactory
 
 pytestmark = pytest.mark.django_db
@@ -188,8 +189,6 @@ def test_a_forged_confirmation_link_is_a_clear_400(client):
 
 
 def test_an_expired_confirmation_link_is_a_clear_410(client, org_a, settings):
-    from datetime import timedelta
-
     campaign = CampaignFactory(organisation=org_a, require_confirmation=True)
     post(client, campaign, FORM)
     token = confirmation_token(signature_id=Signature.objects.get().id)
@@ -235,8 +234,6 @@ def test_a_real_signer_is_not_locked_out_by_an_automatic_rejection(client, campa
 
 
 def test_an_organisers_rejection_is_not_undone_by_signing_again(client, campaign_a, organiser_a):
-    from signatures.services import signature_set_status
-
     post(client, campaign_a, FORM)
     signature_set_status(by=organiser_a, signature=Signature.objects.get(), status="rejected")
     post(client, campaign_a, FORM)

@@ -5,9 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from campaigns import tallies
-from campaigns.models import Campaign, CampaignTally
+from campaigns.models import Campaign
 from signatures.models import Signature
+from tallies import services as tallies
+from tallies.models import CampaignTally
 from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.worker

@@ -1,0 +1,275 @@
+"""The public pages: open campaigns, a campaign with its sign-up form, the embed, the
+thank-you page and the confirmation link. Server-rendered, no JavaScript needed."""
+
+import time
+from urllib.parse import quote, urlencode
+
+from csp.decorators import csp_replace
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+from django_countries import countries
+
+from campaigns import selectors
+from campaigns.models import Campaign
+from core.errors import DomainError, RateLimited
+from signatures import channels, services
+from signatures.client import client_address
+from signatures.consent import PRIVACY_NOTE
+from signatures.models import Signature
+from signatures.selectors import consent_text_current_text, signing_campaign
+from signatures.validation import UI_LANGUAGES
+from tallies.selectors import campaign_signature_count, with_tally
+
+# Names of content languages the interface is not translated into, in their own words.
+LANGUAGE_NAMES = {
+    "qu": "Runasimi",
+    "ay": "Aymar aru",
+    "gn": "Avañe'ẽ",
+    "bn": "বাংলা",
+    "ha": "Hausa",
+    "ff": "Fulfulde",
+    "vi": "Tiếng Việt",
+    "id": "Bahasa Indonesia",
+}
+FORM_SALT = "voces.signatures.form"
+FORM_FIELDS = ("name", "email", "country", "postal_code", "comment", "consent")
+# The honeypot: a field people never see; bots that fill every field fill it.
+HONEYPOT = "website"
+
+
+def _public_campaign(slug: str) -> Campaign:
+    try:
+        return with_tally(selectors.campaign_list_public()).get(slug=slug)
+    except Campaign.DoesNotExist:
+        raise Http404 from None
+
+
+def _content_language(request, campaign: Campaign) -> str:
+    """A content language the campaign has (Quechua, say) may be asked for with ?lang=
+    even when the interface falls back to Spanish."""
+    asked = request.GET.get("lang", "")
+    if asked and asked in campaign.languages:
+        return asked
+    return translation.get_language()
+
+
+def _country_choices(campaign: Campaign) -> list[tuple[str, list[tuple[str, str]]]]:
+    ours = [(c.code, c.name) for c in campaign.countries]
+    ours.sort(key=lambda item: item[1])
+    ours_codes = {code for code, _name in ours}
+    others = [(code, name) for code, name in countries if code not in ours_codes]
+    if not ours:
+        return [("", others)]
+    return [(_("This campaign's countries"), ours), (_("All countries"), others)]
+
+
+def _form_token() -> str:
+    return signing.dumps(int(time.time()), salt=FORM_SALT)
+
+
+def _suspicion(request) -> str:
+    """Why a sign-up looks automated, or "". Told to nobody: the signature is kept, rejected."""
+    if request.POST.get(HONEYPOT):
+        return Signature.RejectedReason.HONEYPOT
+    try:
+        started = signing.loads(request.POST.get("started", ""), salt=FORM_SALT, max_age=86400)
+    except signing.BadSignature:
+        return Signature.RejectedReason.FORM_TOKEN
+    if time.time() - started < settings.SIGN_MIN_FILL_SECONDS:
+        return Signature.RejectedReason.TOO_FAST
+    return ""
+
+
+def _page_context(request, campaign: Campaign, *, embed: bool, values=None, errors=None):
+    language = translation.get_language()
+    content = selectors.campaign_content(
+        campaign=campaign, language=_content_language(request, campaign)
+    )
+    values = values or {}
+    ref = request.GET.get("ref", "") or values.get("ref", "")
+    if "country" not in values and campaign.countries:
+        values = {**values, "country": campaign.countries[0].code}
+    page_url = request.build_absolute_uri(reverse("public:campaign", args=[campaign.slug]))
+    embed_url = request.build_absolute_uri(reverse("public:embed", args=[campaign.slug]))
+    errors = errors or {}
+    return {
+        "campaign": campaign,
+        "content": content,
+        "count": campaign_signature_count(campaign),
+        "embed": embed,
+        "values": values,
+        "errors": errors,
+        "first_error": next((name for name in FORM_FIELDS if name in errors), ""),
+        "ref": ref,
+        "started": _form_token(),
+        "country_choices": _country_choices(campaign),
+        "consent_text": consent_text_current_text(language=language),
+        "privacy_note": PRIVACY_NOTE,
+        "stages": [] if embed else selectors.campaign_country_stages(campaign=campaign),
+        "page_url": page_url,
+        "embed_snippet": (
+            f'<iframe src="{embed_url}" title="{escape(content.title)}" width="100%" height="760" '
+            f'style="border:0;max-width:40rem" loading="lazy"></iframe>'
+        ),
+        "other_languages": [
+            (code, LANGUAGE_NAMES.get(code, code))
+            for code in campaign.languages
+            if code.split("-")[0] not in UI_LANGUAGES
+        ],
+    }
+
+
+def _sign(request, slug: str, *, embed: bool):
+    template = "public/embed.html" if embed else "public/campaign_detail.html"
+    if request.method != "POST":  # GET and HEAD show the page; only a POST signs
+        campaign = _public_campaign(slug)
+        return render(request, template, _page_context(request, campaign, embed=embed))
+
+    # Signing needs only the few columns signing_campaign() reads; the page, with its texts
+    # and figures, is loaded only to show the form again with what went wrong.
+    campaign = signing_campaign(slug=slug)
+    if campaign is None:
+        raise Http404
+
+    values = {name: request.POST.get(name, "") for name in (*FORM_FIELDS, "ref")}
+
+    def form_again(errors: dict, status: int):
+        context = _page_context(
+            request, _public_campaign(slug), embed=embed, values=values, errors=errors
+        )
+        return render(request, template, context, status=status)
+
+    try:
+        services.signature_sign(
+            campaign=campaign,
+            signer={**values, "collector": values["ref"]},
+            channel=channels.EMBED if embed else channels.WEB,
+            language=translation.get_language(),
+            client_address=client_address(request),
+            suspicious_reason=_suspicion(request),
+        )
+    except RateLimited as error:
+        minutes = max(1, round(error.retry_after / 60))
+        message = ngettext(
+            "Too many signatures from your connection. Please try again in %(n)d minute.",
+            "Too many signatures from your connection. Please try again in %(n)d minutes.",
+            minutes,
+        ) % {"n": minutes}
+        response = form_again({"form": [message]}, 429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    except ValidationError as error:
+        errors = dict(error.message_dict)
+        for key in ("__all__", "non_field_errors", "language", "source", "collector"):
+            if key in errors:  # nothing the signer typed: say it above the form
+                errors.setdefault("form", []).extend(errors.pop(key))
+        return form_again(errors, 400)
+    except DomainError as error:
+        return form_again({"form": [error.message]}, error.status)
+
+    name = "public:embed-thanks" if embed else "public:thanks"
+    query = urlencode({"lang": translation.get_language()})
+    return redirect(f"{reverse(name, args=[campaign.slug])}?{query}", permanent=False)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@csrf_exempt  # signed form token instead of a cookie: see _suspicion()
+def campaign_detail(request, slug: str):
+    return _sign(request, slug, embed=False)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@csrf_exempt  # inside partners' iframes third-party cookies are blocked; the form is signed
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def campaign_embed(request, slug: str):
+    return _sign(request, slug, embed=True)
+
+
+def _thanks(request, slug: str, *, embed: bool):
+    campaign = _public_campaign(slug)
+    content = selectors.campaign_content(
+        campaign=campaign, language=_content_language(request, campaign)
+    )
+    page_url = request.build_absolute_uri(reverse("public:campaign", args=[campaign.slug]))
+    text = f"{content.title} {page_url}"
+    share = [
+        ("WhatsApp", f"https://wa.me/?text={quote(text)}"),
+        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={quote(page_url)}"),
+        ("X", f"https://x.com/intent/post?{urlencode({'text': content.title, 'url': page_url})}"),
+        (
+            _("Email"),
+            f"mailto:?{urlencode({'subject': content.title, 'body': text}, quote_via=quote)}",
+        ),
+    ]
+    context = {
+        "campaign": campaign,
+        "content": content,
+        "embed": embed,
+        "page_url": page_url,
+        "share": share,
+    }
+    return render(request, "public/thanks.html", context)
+
+
+def campaign_thanks(request, slug: str):
+    return _thanks(request, slug, embed=False)
+
+
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def campaign_embed_thanks(request, slug: str):
+    return _thanks(request, slug, embed=True)
+
+
+def campaign_list(request):
+    language = translation.get_language()
+    campaigns = [
+        (
+            campaign,
+            selectors.campaign_content(campaign=campaign, language=language),
+            campaign_signature_count(campaign),
+        )
+        for campaign in with_tally(selectors.campaign_list_public()).filter(
+            status=Campaign.Status.OPEN
+        )
+    ]
+    return render(request, "public/campaign_list.html", {"campaigns": campaigns})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@csrf_exempt  # the signed token in the URL is the capability; a cookie adds nothing
+def confirm(request, token: str):
+    """GET shows a button, POST confirms: mail scanners that open links do not sign for
+    anyone. A forged or expired link gets a clear page with a 4xx status."""
+    if request.method == "POST":
+        try:
+            result = services.signature_confirm(token=token)
+        except DomainError as error:
+            return render(
+                request, "public/confirm.html", {"error": error.message}, status=error.status
+            )
+        campaign = result.campaign
+        content = selectors.campaign_content(campaign=campaign, language=translation.get_language())
+        page_url = reverse("public:campaign", args=[campaign.slug])
+        return render(
+            request,
+            "public/confirm.html",
+            {"confirmed": True, "campaign": campaign, "content": content, "page_url": page_url},
+        )
+    try:
+        services.confirmation_token_read(token)
+    except DomainError as error:
+        return render(request, "public/confirm.html", {"error": error.message}, status=error.status)
+    return render(request, "public/confirm.html")

@@ -1,0 +1,44 @@
+"""Collectors: the activists (and partners) signatures are credited to, each with a link."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from campaigns import access
+from campaigns import services as campaign_services
+from campaigns.models import Membership, Organisation
+from core.errors import NotAllowed
+from signatures.models import Collector
+
+
+def collector_create(
+    *, by, organisation: Organisation, name: str, code: str, username: str = ""
+) -> Collector:
+    """Add a collector: an activist with a link of their own, optionally linked to the account
+    of a member of the organisation (members are added by owners, on the members page)."""
+    if not access.can_manage_campaigns(by, organisation.id):
+        raise NotAllowed(_("Only the organisation's organisers may do this."))
+    user = None
+    if username:
+        membership = (
+            Membership.objects.filter(organisation=organisation, user__username=username)
+            .select_related("user")
+            .first()
+        )
+        if membership is None:  # says nothing about accounts outside the organisation
+            raise ValidationError(
+                {"username": [_("No member of this organisation has this username.")]}
+            )
+        user = membership.user
+    collector = Collector(organisation=organisation, name=name, code=code, user=user)
+    collector.full_clean()
+    collector.save()
+    return collector
+
+
+@transaction.atomic
+def member_remove(*, by, organisation: Organisation, user_id: int) -> None:
+    """Remove a person from the organisation. Their collector link stays (its signatures
+    keep their credit) but is no longer theirs."""
+    campaign_services.member_remove(by=by, organisation=organisation, user_id=user_id)
+    Collector.objects.filter(organisation=organisation, user_id=user_id).update(user=None)

@@ -1,0 +1,79 @@
+"""The stored figures of each campaign and the milestones it crossed.
+
+Both tables were made by the `campaigns` app before Voces was cut into layers; they keep their
+names (`campaigns_campaigntally`, `campaigns_milestone`) so no data moved.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign
+
+
+class CampaignTally(models.Model):
+    """The figures of one campaign, kept by Celery tasks.
+
+    Signature counters are incremental: each tally adds what changed since the last one.
+    Reach, decision-makers and country stages are recomputed when their (few) records change.
+    """
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, primary_key=True, related_name="tally"
+    )
+    confirmed = models.BigIntegerField(default=0)
+    pending = models.BigIntegerField(default=0)
+    rejected = models.BigIntegerField(default=0)
+    # Confirmed signatures by dimension: {"BO": 12, ...}
+    by_country = models.JSONField(default=dict)
+    by_day = models.JSONField(default=dict)
+    by_source = models.JSONField(default=dict)
+    by_collector = models.JSONField(default=dict)
+    reach = models.JSONField(default=dict)
+    decision_makers = models.JSONField(default=dict)
+    countries = models.JSONField(default=list)
+    signatures_tallied_at = models.DateTimeField(null=True, blank=True)
+    records_tallied_at = models.DateTimeField(null=True, blank=True)
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every change: the ETag of the stats.
+    version = models.BigIntegerField(default=0)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "campaigns_campaigntally"
+        verbose_name_plural = "campaign tallies"
+
+    def __str__(self) -> str:
+        return f"tally of {self.campaign_id}: {self.confirmed}"
+
+
+class Milestone(models.Model):
+    """A moment worth announcing, recorded once: 50% of the goal, 10,000 signatures,
+    Bolivia ratified."""
+
+    class Kind(models.TextChoices):
+        GOAL_PERCENT = "goal_percent", _("Share of the goal")
+        SIGNATURES = "signatures", _("Signatures")
+        COUNTRY = "country", _("Country ratified")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # 25/50/75/100 for goal_percent; 1000/10000/... for signatures; the country code.
+    key = models.CharField(max_length=20)
+    value = models.BigIntegerField(default=0, help_text=_("The count when it was reached."))
+    reached_at = models.DateTimeField()
+    announced_at = models.DateTimeField(null=True, blank=True)
+    # A worker sending the announcement holds it until then (a lease: no lock is held while
+    # the mail server answers); a worker that died lets it lapse and the sweep sends again.
+    announcing_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "campaigns_milestone"
+        ordering = ["reached_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "kind", "key"], name="milestone_recorded_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.kind} {self.key}"

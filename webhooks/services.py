@@ -1,0 +1,317 @@
+"""Outgoing webhooks: endpoints, the outbox of deliveries, and sending them.
+
+A delivery is an outbox row written in the same transaction as the event it announces (the
+tally's, for a milestone or a newly counted signature), so an event is never announced without
+being recorded, nor recorded without being announced. A signature delivery keeps only the
+signature's id and is rendered when it is sent (`webhooks.payloads`).
+
+Sending happens outside any transaction: a worker claims the row with a lease (a conditional
+UPDATE), posts, and records the outcome in a second short transaction. Nothing is locked while
+a slow endpoint answers; a worker killed mid-send lets the lease lapse and the sweep sends
+again, with the same idempotency key, which receivers use to drop a repeat.
+
+Each request carries:
+- `X-Voces-Event`: the event name; `X-Voces-Delivery`: an idempotency key (the same on retries);
+- `X-Voces-Timestamp`: seconds since the epoch;
+- `X-Voces-Signature`: `sha256=` + HMAC-SHA256(secret, "<timestamp>.<body>") in hex.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import socket
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
+from django.utils import timezone
+
+from campaigns import access
+from campaigns.models import Campaign, Organisation
+from core.errors import NotAllowed
+from core.queue import publish_on_commit
+from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.payloads import signature_payload
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "webhooks.tasks.webhook_deliver"
+DELIVER_DUE_TASK = "webhooks.tasks.webhooks_deliver_due"
+MAX_ATTEMPTS = 10
+TIMEOUT_SECONDS = 10
+LEASE = timedelta(seconds=TIMEOUT_SECONDS * 3)
+USER_AGENT = "Voces-Webhooks/1"
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not an instruction: following it would let an endpoint send
+    Voces' request (and headers) to an address the URL check never saw."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def signature_header(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min ... 2 h 8 min: ten attempts over about four hours."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def _is_public_address(host: str) -> bool:
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            return False
+    return True
+
+
+def webhook_url_check(url: str) -> None:
+    """Webhooks go to the public internet only, so an organiser cannot aim Voces at its own
+    network (Redis, the database, a cloud metadata address). WEBHOOK_ALLOW_PRIVATE_ADDRESSES
+    lifts this for tests and closed deployments."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError({"url": ["Use an http or https URL."]})
+    if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False):
+        return
+    if not _is_public_address(parts.hostname):
+        raise ValidationError({"url": ["This address is not reachable from the internet."]})
+
+
+# --- Endpoints -----------------------------------------------------------------------------
+
+
+def _require_manager(by, organisation_id: int) -> None:
+    if not access.can_manage_campaigns(by, organisation_id):
+        raise NotAllowed("Only the organisation's owners and organisers manage webhooks.")
+
+
+def _events_check(events) -> None:
+    unknown = set(events) - set(WebhookEndpoint.Event.values)
+    if unknown or not events:
+        raise ValidationError(
+            {"events": [f"Choose from {', '.join(WebhookEndpoint.Event.values)}."]}
+        )
+
+
+def webhook_endpoint_create(
+    *, by, organisation: Organisation, url: str, secret: str, events: list[str]
+) -> WebhookEndpoint:
+    """Register where the organisation hears about its campaigns; the URL must be public."""
+    _require_manager(by, organisation.id)
+    _events_check(events)
+    webhook_url_check(url)
+    endpoint = WebhookEndpoint(organisation=organisation, url=url, secret=secret, events=events)
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint
+
+
+def webhook_endpoint_update(*, by, endpoint: WebhookEndpoint, **fields) -> WebhookEndpoint:
+    """Change an endpoint's URL, secret, events or whether it is active."""
+    _require_manager(by, endpoint.organisation_id)
+    unknown = set(fields) - {"url", "secret", "events", "active"}
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    if "events" in fields:
+        _events_check(fields["events"])
+    if "url" in fields:
+        webhook_url_check(fields["url"])
+    for name, value in fields.items():
+        setattr(endpoint, name, value)
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint
+
+
+# --- The outbox ----------------------------------------------------------------------------
+
+
+def _endpoints_listening(organisation_id: int, event: str) -> list[WebhookEndpoint]:
+    return [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(organisation_id=organisation_id, active=True)
+        if event in endpoint.events
+    ]
+
+
+def milestone_deliveries_create(
+    *, organisation_id: int, milestone_id: int, payload: dict
+) -> list[int]:
+    """Owe a milestone to every endpoint of the organisation that listens for milestones.
+
+    Call inside the transaction that records the milestone; the sends go out on commit. A
+    milestone names nobody, so its body is kept as it was when reached.
+    """
+    now = timezone.now()
+    ids = []
+    for endpoint in _endpoints_listening(organisation_id, WebhookEndpoint.Event.MILESTONE):
+        delivery, created = WebhookDelivery.objects.get_or_create(
+            idempotency_key=f"milestone:{milestone_id}:{endpoint.id}",
+            defaults={
+                "endpoint": endpoint,
+                "event": WebhookEndpoint.Event.MILESTONE,
+                "payload": payload,
+                "next_attempt_at": now,
+            },
+        )
+        if created:
+            ids.append(delivery.id)
+            publish_on_commit(DELIVER_TASK, delivery.id)
+    return ids
+
+
+def signature_deliveries_create(*, campaign_id: int, signature_ids: list[int]) -> int:
+    """Owe each new signature to the organisation's endpoints that listen for signatures.
+
+    Called by the tally, in its transaction, for the rows it counts for the first time: each
+    signature is announced once, and only if someone listens, so signing itself pays nothing.
+    Only the ids are kept: the signature is rendered when it is sent.
+    """
+    if not signature_ids:
+        return 0
+    organisation_id = (
+        Campaign.objects.filter(id=campaign_id).values_list("organisation_id", flat=True).get()
+    )
+    endpoints = _endpoints_listening(organisation_id, WebhookEndpoint.Event.SIGNATURE)
+    if not endpoints:
+        return 0
+    now = timezone.now()
+    deliveries = [
+        WebhookDelivery(
+            endpoint=endpoint,
+            event=WebhookEndpoint.Event.SIGNATURE,
+            idempotency_key=f"signature:{signature_id}:{endpoint.id}",
+            signature_id=signature_id,
+            next_attempt_at=now,
+        )
+        for signature_id in signature_ids
+        for endpoint in endpoints
+    ]
+    WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=1000)
+    publish_on_commit(DELIVER_DUE_TASK)
+    return len(deliveries)
+
+
+# --- Sending -------------------------------------------------------------------------------
+
+
+def _claimable(now: datetime) -> Q:
+    return Q(state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now) & (
+        Q(leased_until__isnull=True) | Q(leased_until__lt=now)
+    )
+
+
+def _claim(delivery_id: int) -> datetime | None:
+    """Take a due delivery for `LEASE`. Returns the lease, or None if it is not ours to send."""
+    now = timezone.now()
+    lease = now + LEASE
+    claimed = WebhookDelivery.objects.filter(_claimable(now), id=delivery_id).update(
+        leased_until=lease
+    )
+    return lease if claimed else None
+
+
+def _finish(delivery_id: int, lease: datetime, **outcome) -> None:
+    """Record what happened, if the lease is still ours (a row changed meanwhile stays)."""
+    WebhookDelivery.objects.filter(id=delivery_id, leased_until=lease).update(
+        leased_until=None, **outcome
+    )
+
+
+def _body(delivery: WebhookDelivery) -> dict | None:
+    """The delivery's JSON body; None when there is nothing to send any more (the signature
+    was erased or rejected since it was counted)."""
+    if delivery.signature_id is None:
+        return delivery.payload
+    return signature_payload(delivery.signature_id)
+
+
+def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
+    try:
+        webhook_url_check(url)
+        request = urllib.request.Request(  # noqa: S310 - scheme checked above
+            url, data=body, method="POST", headers=headers
+        )
+        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as http_error:
+        return http_error.code, f"HTTP {http_error.code}"
+    except (urllib.error.URLError, OSError, ValidationError) as other:
+        return None, str(getattr(other, "reason", other))[:300]
+
+
+def webhook_deliver(*, delivery_id: int) -> str:
+    """Try one due delivery. Returns its state afterwards ("skipped" if it was not due)."""
+    lease = _claim(delivery_id)
+    if lease is None:
+        return "skipped"
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(id=delivery_id)
+    endpoint = delivery.endpoint
+    if not endpoint.active:  # switched off (a compromised CRM, say): send nothing more
+        _finish(delivery_id, lease, state=WebhookDelivery.State.FAILED, last_error="deactivated")
+        return WebhookDelivery.State.FAILED
+    payload = _body(delivery)
+    if payload is None:
+        _finish(delivery_id, lease, state=WebhookDelivery.State.DROPPED, last_error="withdrawn")
+        return WebhookDelivery.State.DROPPED
+
+    body = json.dumps(payload, cls=DjangoJSONEncoder).encode()
+    timestamp = int(time.time())
+    status, error = _post(
+        endpoint.url,
+        body,
+        {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Voces-Event": delivery.event,
+            "X-Voces-Delivery": delivery.idempotency_key,
+            "X-Voces-Timestamp": str(timestamp),
+            "X-Voces-Signature": signature_header(endpoint.secret, timestamp, body),
+        },
+    )
+    attempts = delivery.attempts + 1
+    outcome = {"attempts": attempts, "last_status": status, "last_error": error}
+    if status is not None and 200 <= status < 300:
+        outcome.update(state=WebhookDelivery.State.DELIVERED, delivered_at=timezone.now())
+    elif attempts >= MAX_ATTEMPTS:
+        outcome.update(state=WebhookDelivery.State.FAILED)
+    else:
+        outcome.update(next_attempt_at=timezone.now() + backoff(attempts))
+    _finish(delivery_id, lease, **outcome)
+    state = outcome.get("state", WebhookDelivery.State.PENDING)
+    logger.info(
+        "webhook %s to endpoint %s: attempt %s, %s",
+        delivery.idempotency_key,
+        endpoint.id,
+        attempts,
+        state if not error else f"{state} ({error})",
+    )
+    return state
+
+
+def webhook_deliveries_due(limit: int = 500) -> list[int]:
+    return list(
+        WebhookDelivery.objects.filter(_claimable(timezone.now()))
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:limit]
+    )
