@@ -10,7 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import DomainError
+from core.errors import DomainError, NotAuthenticated, RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +32,21 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, NotAuthenticated):
+        # As DRF answers its own: 401 with the scheme to use, or 403 when there is none.
+        view = context.get("view")
+        scheme = view.get_authenticate_header(view.request) if view is not None else None
+        headers = {"WWW-Authenticate": scheme} if scheme else {}
+        return Response(
+            {"detail": exc.message, "code": exc.code},
+            status=status.HTTP_401_UNAUTHORIZED if scheme else status.HTTP_403_FORBIDDEN,
+            headers=headers,
+        )
     elif isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.status)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
+        return Response(
+            {"detail": exc.message, "code": exc.code}, status=exc.status, headers=headers
+        )
     elif isinstance(exc, DataError):
         # A value the database cannot hold (a date in year 285 with a 19-hour offset, say):
         # the client's input, so a 400, and nothing was written.

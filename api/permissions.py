@@ -1,6 +1,7 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from campaigns import access
+from campaigns.access import Ability
 
 
 class ReadOnlyOrManager(BasePermission):
@@ -16,7 +17,7 @@ class ReadOnlyOrManager(BasePermission):
     def has_object_permission(self, request, view, obj):
         if request.method in SAFE_METHODS:
             return True
-        return access.can_manage_campaigns(request.user, organisation_id_of(obj))
+        return access.can(request.user, organisation_id_of(obj), Ability.MANAGE)
 
 
 def organisation_id_of(obj) -> int:

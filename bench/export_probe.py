@@ -1,5 +1,10 @@
 """Run in its own process by the bench: the export of one campaign, against a COPY TO of the
-same rows (the floor of reading them), alternating. Prints one JSON line."""
+same rows (the floor of reading them), alternating. Prints one JSON line.
+
+Its parent gives it the run's environment (`Services.env`), so it sets Django up from that,
+through bench/child_environment.py, never through bench/environment.py, which would choose a
+database of its own.
+"""
 
 import json
 import resource
@@ -7,16 +12,15 @@ import statistics
 import sys
 import time
 
-import django
+from django.db import connection
+
+# First of the project's imports: it sets Django up, which the models below need.
+import bench.child_environment  # noqa: F401
+from campaigns.models import Campaign
+from signatures.exports import signatures_csv
 
 
 def main() -> None:
-    django.setup()
-    from django.db import connection
-
-    from campaigns.models import Campaign
-    from signatures.exports import signatures_csv
-
     campaign = Campaign.objects.get(id=int(sys.argv[1]))
     rounds = int(sys.argv[2])
     export_rates, copy_rates = [], []

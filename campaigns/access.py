@@ -1,24 +1,73 @@
-"""Who may do what. The API's permission classes, the pages and the admin all ask here.
+"""Who may do what: the one place that says it. The API, the pages, the admin and the services
+all ask here, and no role name appears anywhere else.
 
 Roles, from most to least: owner (members and settings), organiser (everything about
 campaigns, including signers' details), collector (their own link, count and imports),
-viewer (dashboards without signers' details). A superuser may do everything.
+viewer (dashboards without signers' details). A superuser may do everything, and so may the
+installation itself (`SYSTEM`: tasks, commands, the demo data), which is not a person.
+
+Fetch and check in one call: `campaign_for(user, slug, Ability.SEE_SIGNERS)` answers the
+campaign or raises NotAuthenticated (401), NotFound (404: it does not exist, or the user may
+not know that it does) or NotAllowed (403).
 """
 
+import enum
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from campaigns.models import Membership, Role
+from campaigns.models import Campaign, Membership, Organisation, Role
+from core.errors import NotAllowed, NotAuthenticated, NotFound
 
-MANAGERS = (Role.OWNER, Role.ORGANISER)
-IMPORTERS = (Role.OWNER, Role.ORGANISER, Role.COLLECTOR)
-MEMBERS = (Role.OWNER, Role.ORGANISER, Role.COLLECTOR, Role.VIEWER)
+
+class Ability(enum.Enum):
+    """What a person does, each with the roles that may do it."""
+
+    # Belong to the organisation: its records, the paper sheet, their own collector QR code.
+    BELONG = ("belong", (Role.OWNER, Role.ORGANISER, Role.COLLECTOR, Role.VIEWER))
+    # Follow its campaigns on the dashboard (figures, never signers' details).
+    FOLLOW = ("follow", (Role.OWNER, Role.ORGANISER, Role.VIEWER))
+    # Import paper sheets (collectors import the sheets they collected).
+    IMPORT = ("import", (Role.OWNER, Role.ORGANISER, Role.COLLECTOR))
+    # Create and edit campaigns, statuses, outreach, decision-makers, collectors, webhooks.
+    MANAGE = ("manage", (Role.OWNER, Role.ORGANISER))
+    # See, export, review and erase signers' details.
+    SEE_SIGNERS = ("see_signers", (Role.OWNER, Role.ORGANISER))
+    # Members, roles and the organisation's settings.
+    MANAGE_MEMBERS = ("manage_members", (Role.OWNER,))
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(self.value[1])
+
+
+# The roles that hear about milestones (and may see signers).
+MANAGERS = tuple(Ability.MANAGE.roles)
+
+
+class _System:
+    """The installation acting on its own behalf (a task, a command, the demo data)."""
+
+    is_authenticated = True
+    is_superuser = True
+    is_active = True
+    pk = id = None
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+
+
+def person(by):
+    """The user behind an action, or None when it is the system (for `recorded_by` fields)."""
+    return None if by is SYSTEM or by is None or not by.is_authenticated else by
 
 
 def roles_of(user) -> dict[int, str]:
     """{organisation_id: role} for this user, read once per user object (i.e. per request)."""
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or user is SYSTEM:
         return {}
     cached = getattr(user, "_voces_roles", None)
     if cached is None:
@@ -31,53 +80,90 @@ def _is_superuser(user) -> bool:
     return user is not None and user.is_authenticated and user.is_superuser
 
 
-def organisation_ids(user, roles: Iterable[str] = MEMBERS) -> set[int]:
-    wanted = set(roles)
-    return {org_id for org_id, role in roles_of(user).items() if role in wanted}
-
-
-def organisation_filter(user, roles: Iterable[str], field: str = "organisation_id") -> Q:
-    """A filter to rows of the organisations where the user has one of `roles`, by `field`.
-
-    Q() for a superuser (every row). Note that `Q(...) | Q()` is `Q(...)` in Django, so test
-    the result (`if not q`) before OR-ing it with another condition.
-    """
-    if _is_superuser(user):
-        return Q()
-    return Q(**{f"{field}__in": organisation_ids(user, roles)})
-
-
-def has_role(user, organisation_id: int, roles: Iterable[str]) -> bool:
+def can(user, organisation_id: int, ability: Ability) -> bool:
+    """May `user` do `ability` in this organisation?"""
     if _is_superuser(user):
         return True
-    return roles_of(user).get(organisation_id) in set(roles)
-
-
-def can_manage_campaigns(user, organisation_id: int) -> bool:
-    """Create and edit campaigns, statuses, outreach and decision-makers."""
-    return has_role(user, organisation_id, MANAGERS)
-
-
-def can_see_signers(user, organisation_id: int) -> bool:
-    """See signers' email, postal code and comment."""
-    return has_role(user, organisation_id, MANAGERS)
-
-
-def is_member(user, organisation_id: int) -> bool:
-    return has_role(user, organisation_id, MEMBERS)
-
-
-def can_import(user, organisation_id: int) -> bool:
-    """Import paper sheets (collectors import their own)."""
-    return has_role(user, organisation_id, IMPORTERS)
-
-
-def can_manage_members(user, organisation_id: int) -> bool:
-    """Members, roles and the organisation's settings: owners only."""
-    return has_role(user, organisation_id, (Role.OWNER,))
+    return roles_of(user).get(organisation_id) in ability.roles
 
 
 def role_in(user, organisation_id: int) -> str | None:
     if _is_superuser(user):
         return Role.OWNER
     return roles_of(user).get(organisation_id)
+
+
+def is_only_collector(user, organisation_id: int) -> bool:
+    """A collector sees their own link and imports, not their colleagues'."""
+    return role_in(user, organisation_id) == Role.COLLECTOR
+
+
+def organisation_ids(user, ability: Ability = Ability.BELONG) -> set[int]:
+    return {org_id for org_id, role in roles_of(user).items() if role in ability.roles}
+
+
+def organisation_filter(user, ability: Ability, field: str = "organisation_id") -> Q:
+    """A filter to rows of the organisations where the user may do `ability`, by `field`.
+
+    Q() for a superuser (every row). Note that `Q(...) | Q()` is `Q(...)` in Django, so test
+    the result (`if not q`) before OR-ing it with another condition.
+    """
+    if _is_superuser(user):
+        return Q()
+    return Q(**{f"{field}__in": organisation_ids(user, ability)})
+
+
+def require(user, organisation_id: int, ability: Ability, message: str = "") -> None:
+    """Raise NotAllowed unless `user` may do `ability` in the organisation."""
+    if not can(user, organisation_id, ability):
+        raise NotAllowed(message or "You may not do this in this organisation.")
+
+
+def _authenticated(user) -> None:
+    if user is None or not user.is_authenticated:
+        raise NotAuthenticated("Log in, or send your API token.")
+
+
+def campaign_for(
+    user,
+    slug: str,
+    ability: Ability,
+    *,
+    queryset: QuerySet[Campaign] | None = None,
+    members_only: bool = False,
+) -> Campaign:
+    """The campaign `slug`, if `user` may do `ability` on it.
+
+    NotFound when it does not exist or the user may not know that it does: another
+    organisation's draft, or (`members_only`, for the dashboard) any campaign of an
+    organisation the user does not belong to. NotAllowed when they know it but may not do this.
+    """
+    _authenticated(user)
+    queryset = Campaign.objects.select_related("organisation") if queryset is None else queryset
+    campaign = queryset.filter(slug=slug).first()
+    if campaign is None:
+        raise NotFound("No campaign has this address.")
+    belongs = can(user, campaign.organisation_id, Ability.BELONG)
+    if not belongs and (members_only or not campaign.is_public):
+        raise NotFound("No campaign has this address.")
+    require(user, campaign.organisation_id, ability)
+    return campaign
+
+
+def organisation_for(
+    user, slug: str, ability: Ability, *, members_only: bool = False
+) -> Organisation:
+    """The organisation `slug`, if `user` may do `ability` in it (see `campaign_for`)."""
+    _authenticated(user)
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        raise NotFound("No organisation has this address.")
+    if members_only and not can(user, organisation.id, Ability.BELONG):
+        raise NotFound("No organisation has this address.")
+    require(user, organisation.id, ability)
+    return organisation
+
+
+def members_with(organisation_id: int, roles: Iterable[str]) -> Q:
+    """Users holding one of `roles` in the organisation (a filter on the user model)."""
+    return Q(memberships__organisation_id=organisation_id, memberships__role__in=list(roles))

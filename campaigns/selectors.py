@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from campaigns import access
+from campaigns.access import Ability
 from campaigns.models import Campaign, CountryStatus, Engagement, Organisation
 
 
@@ -27,7 +28,7 @@ def campaign_list_public() -> QuerySet[Campaign]:
 def campaign_list_visible(*, user) -> QuerySet[Campaign]:
     """Published campaigns, plus the drafts of the organisations the user belongs to."""
     queryset = Campaign.objects.select_related("organisation").prefetch_related("translations")
-    visible = access.organisation_filter(user, access.MEMBERS)
+    visible = access.organisation_filter(user, Ability.BELONG)
     if visible:  # Q() for a superuser, who sees every campaign
         visible = Q(status__in=Campaign.PUBLIC_STATUSES) | visible
     return queryset.filter(visible)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaigns import access
+from campaigns.access import Ability
 from campaigns.models import (
     Campaign,
     CampaignTranslation,
@@ -22,8 +23,8 @@ from campaigns.models import (
     Membership,
     Organisation,
     OutreachActivity,
+    Role,
 )
-from core.errors import NotAllowed
 from core.queue import publish_on_commit
 
 logger = logging.getLogger(__name__)
@@ -49,9 +50,13 @@ CAMPAIGN_FIELDS = {
 }
 
 
-def _require_manager(user, organisation_id: int) -> None:
-    if user is not None and not access.can_manage_campaigns(user, organisation_id):
-        raise NotAllowed("Only the organisation's owners and organisers may do this.")
+def _require_manager(by, organisation_id: int) -> None:
+    access.require(
+        by,
+        organisation_id,
+        Ability.MANAGE,
+        "Only the organisation's owners and organisers may do this.",
+    )
 
 
 def _save_unique(campaign: Campaign) -> None:
@@ -89,7 +94,7 @@ def campaign_create(
     translations: dict[str, dict] | None = None,
     **fields,
 ) -> Campaign:
-    """Create a campaign for `organisation`. `by` must own or organise it (None: a system call)."""
+    """Create a campaign for `organisation`. `by` must own or organise it (or be access.SYSTEM)."""
     _require_manager(by, organisation.id)
     unknown = set(fields) - CAMPAIGN_FIELDS
     if unknown:
@@ -153,7 +158,7 @@ def country_status_record(
         date=date,
         source_url=source_url,
         note=note,
-        recorded_by=_recorder(by),
+        recorded_by=access.person(by),
     )
     return _save_record(status)
 
@@ -169,10 +174,6 @@ def _save_record(record):
     record.save()
     _retally_records(record.campaign_id)
     return record
-
-
-def _recorder(by):
-    return by if by is not None and by.is_authenticated else None
 
 
 def outreach_record(
@@ -196,7 +197,7 @@ def outreach_record(
         reach=reach,
         description=description,
         partner=partner,
-        recorded_by=_recorder(by),
+        recorded_by=access.person(by),
     )
     return _save_record(activity)
 
@@ -241,7 +242,7 @@ def engagement_record(
         date=date,
         stance=stance,
         notes=notes,
-        recorded_by=_recorder(by),
+        recorded_by=access.person(by),
     )
     return _save_record(engagement)
 
@@ -256,9 +257,13 @@ def membership_set(*, organisation: Organisation, user, role: str) -> Membership
 # --- Members and settings (owners) ----------------------------------------------------------
 
 
-def _require_owner(user, organisation_id: int) -> None:
-    if not access.can_manage_members(user, organisation_id):
-        raise NotAllowed("Only the organisation's owners manage members and settings.")
+def _require_owner(by, organisation_id: int) -> None:
+    access.require(
+        by,
+        organisation_id,
+        Ability.MANAGE_MEMBERS,
+        "Only the organisation's owners manage members and settings.",
+    )
 
 
 def member_set(*, by, organisation: Organisation, username: str, role: str) -> Membership:
@@ -270,7 +275,7 @@ def member_set(*, by, organisation: Organisation, username: str, role: str) -> M
     if role not in dict(Membership._meta.get_field("role").choices):
         raise ValidationError({"role": ["Choose owner, organiser, collector or viewer."]})
     current = Membership.objects.filter(organisation=organisation, user=user).first()
-    if current and current.role == "owner" and role != "owner":
+    if current and current.role == Role.OWNER and role != Role.OWNER:
         _keep_an_owner(organisation, leaving=user)
     return membership_set(organisation=organisation, user=user, role=role)
 
@@ -280,13 +285,13 @@ def member_remove(*, by, organisation: Organisation, user_id: int) -> None:
     membership = Membership.objects.filter(organisation=organisation, user_id=user_id).first()
     if membership is None:
         return
-    if membership.role == "owner":
+    if membership.role == Role.OWNER:
         _keep_an_owner(organisation, leaving=membership.user)
     membership.delete()
 
 
 def _keep_an_owner(organisation: Organisation, *, leaving) -> None:
-    others = Membership.objects.filter(organisation=organisation, role="owner").exclude(
+    others = Membership.objects.filter(organisation=organisation, role=Role.OWNER).exclude(
         user=leaving
     )
     if not others.exists():

@@ -4,11 +4,14 @@ import logging
 import re
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from core.errors import DomainError, NotAllowed, NotAuthenticated, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +104,28 @@ def service_unavailable(request):
         response = HttpResponse(render_to_string("503.html", request=None), status=503)
     response["Retry-After"] = "30"
     return response
+
+
+class DomainErrorMiddleware:
+    """A service's refusal raised from a page becomes the page for its status: the not-found
+    page for NotFound (a campaign the person may not know of), the forbidden page for
+    NotAllowed. DRF views answer the same errors as JSON (`api.errors`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DomainError):
+            return None
+        if isinstance(exception, NotFound):
+            raise Http404(exception.message) from exception
+        if isinstance(exception, (NotAllowed, NotAuthenticated)):
+            raise PermissionDenied(exception.message) from exception
+        if wants_json(request):
+            return JsonResponse(
+                {"detail": exception.message, "code": exception.code}, status=exception.status
+            )
+        return HttpResponse(render_to_string("400.html", request=request), status=exception.status)

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    "config.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

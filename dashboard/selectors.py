@@ -8,6 +8,7 @@ from itertools import groupby
 from django.utils import timezone
 
 from campaigns import access
+from campaigns.access import Ability
 from campaigns.models import STAGE_ORDER, Campaign, Engagement, Organisation, Stage, Stance
 from campaigns.selectors import campaign_country_history, current_stage, decision_makers_latest
 from signatures.models import Collector, Signature
@@ -47,13 +48,13 @@ def campaign_projection(
 
 def organisations_for(user):
     return Organisation.objects.filter(
-        access.organisation_filter(user, access.MEMBERS, field="id")
+        access.organisation_filter(user, Ability.BELONG, field="id")
     ).order_by("name")
 
 
 def campaigns_for(user):
     return with_tally(
-        Campaign.objects.filter(access.organisation_filter(user, (*access.MANAGERS, "viewer")))
+        Campaign.objects.filter(access.organisation_filter(user, Ability.FOLLOW))
         .select_related("organisation")
         .order_by("organisation__name", "-created")
     )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
 from campaigns import access, services
+from campaigns.access import Ability
 from campaigns.models import Campaign, Membership, Organisation, OutreachActivity, Stance
 from campaigns.selectors import campaign_content
 from core.errors import DomainError
@@ -28,27 +29,23 @@ from signatures.exports import signatures_csv_response
 from signatures.models import Collector, ImportJob, Signature
 from signatures.selectors import consent_text_current_text, import_visible, own_collector
 from signatures.services import signature_set_status
-from tallies.selectors import campaign_tally_of, milestones_of
-
-VIEWERS = (*access.MANAGERS, "viewer")
+from tallies.selectors import campaign_tally_of, milestones_of, with_tally
 
 
-def _campaign(request, slug: str, roles) -> Campaign:
-    campaign = Campaign.objects.select_related("organisation", "tally").filter(slug=slug).first()
-    if campaign is None or not access.is_member(request.user, campaign.organisation_id):
-        raise Http404
-    if not access.has_role(request.user, campaign.organisation_id, roles):
-        raise PermissionDenied
-    return campaign
+def _campaign(request, slug: str, ability: Ability) -> Campaign:
+    """access.campaign_for, as the dashboard asks it: its pages are for members, so to anyone
+    else a campaign they cannot open does not exist (404), and the tally comes along."""
+    return access.campaign_for(
+        request.user,
+        slug,
+        ability,
+        queryset=with_tally(Campaign.objects.select_related("organisation")),
+        members_only=True,
+    )
 
 
-def _organisation(request, slug: str, roles) -> Organisation:
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None or not access.is_member(request.user, organisation.id):
-        raise Http404
-    if not access.has_role(request.user, organisation.id, roles):
-        raise PermissionDenied
-    return organisation
+def _organisation(request, slug: str, ability: Ability) -> Organisation:
+    return access.organisation_for(request.user, slug, ability, members_only=True)
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -73,8 +70,8 @@ def home(request):
             "organisations": [
                 (
                     organisation,
-                    access.can_see_signers(request.user, organisation.id),
-                    access.can_manage_members(request.user, organisation.id),
+                    access.can(request.user, organisation.id, Ability.SEE_SIGNERS),
+                    access.can(request.user, organisation.id, Ability.MANAGE_MEMBERS),
                 )
                 for organisation in selectors.organisations_for(request.user)
             ],
@@ -85,7 +82,7 @@ def home(request):
 
 @login_required
 def campaign(request, slug: str):
-    campaign = _campaign(request, slug, VIEWERS)
+    campaign = _campaign(request, slug, Ability.FOLLOW)
     tally = campaign_tally_of(campaign)
     country = request.GET.get("country", "")
     stance = request.GET.get("stance", "")
@@ -101,7 +98,7 @@ def campaign(request, slug: str):
     reach = tally.reach or {}
     channels = dict(OutreachActivity.Channel.choices)
     daily = selectors.daily_series(tally.by_day)
-    can_see_signers = access.can_see_signers(request.user, campaign.organisation_id)
+    can_see_signers = access.can(request.user, campaign.organisation_id, Ability.SEE_SIGNERS)
     reach_channels = sorted(
         ((channels.get(c, c), n) for c, n in (reach.get("by_channel") or {}).items()),
         key=lambda item: -item[1],
@@ -114,7 +111,7 @@ def campaign(request, slug: str):
     context = {
         "campaign": campaign,
         "tally": tally,
-        "can_manage": access.can_manage_campaigns(request.user, campaign.organisation_id),
+        "can_manage": access.can(request.user, campaign.organisation_id, Ability.MANAGE),
         "can_see_signers": can_see_signers,
         "projection": selectors.campaign_projection(campaign=campaign, tally=tally),
         "daily": daily,
@@ -178,7 +175,7 @@ def _record(request, campaign: Campaign, form_class, service, title, **form_kwar
 def outreach_new(request, slug: str):
     return _record(
         request,
-        _campaign(request, slug, access.MANAGERS),
+        _campaign(request, slug, Ability.MANAGE),
         forms.OutreachForm,
         lambda campaign, data: services.outreach_record(by=request.user, campaign=campaign, **data),
         _("Record outreach"),
@@ -190,7 +187,7 @@ def outreach_new(request, slug: str):
 def stage_new(request, slug: str):
     return _record(
         request,
-        _campaign(request, slug, access.MANAGERS),
+        _campaign(request, slug, Ability.MANAGE),
         forms.StageForm,
         lambda campaign, data: services.country_status_record(
             by=request.user, campaign=campaign, **data
@@ -204,7 +201,7 @@ def stage_new(request, slug: str):
 def decision_maker_new(request, slug: str):
     return _record(
         request,
-        _campaign(request, slug, access.MANAGERS),
+        _campaign(request, slug, Ability.MANAGE),
         forms.DecisionMakerForm,
         lambda campaign, data: services.decision_maker_create(
             by=request.user, organisation=campaign.organisation, **data
@@ -216,7 +213,7 @@ def decision_maker_new(request, slug: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def engagement_new(request, slug: str):
-    campaign = _campaign(request, slug, access.MANAGERS)
+    campaign = _campaign(request, slug, Ability.MANAGE)
     return _record(
         request,
         campaign,
@@ -242,7 +239,7 @@ def _collector_link(request, campaign: Campaign, collector: Collector) -> str:
 @require_http_methods(["GET", "POST"])
 def collectors(request, slug: str):
     # Collector figures are for the organisers (as in the API's stats), who also add collectors.
-    campaign = _campaign(request, slug, access.MANAGERS)
+    campaign = _campaign(request, slug, Ability.MANAGE)
     form = forms.CollectorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -274,10 +271,10 @@ def collectors(request, slug: str):
 
 @login_required
 def collector_qr(request, slug: str, code: str):
-    campaign = _campaign(request, slug, access.MEMBERS)
+    campaign = _campaign(request, slug, Ability.BELONG)
     collector = get_object_or_404(Collector, organisation=campaign.organisation, code=code)
     if (
-        access.role_in(request.user, campaign.organisation_id) == "collector"
+        access.is_only_collector(request.user, campaign.organisation_id)
         and collector.user_id != request.user.id
     ):
         raise PermissionDenied
@@ -312,7 +309,7 @@ def me(request):
 @login_required
 def sheet(request, slug: str):
     """A paper sheet to print: the petition, the consent text and numbered rows."""
-    campaign = _campaign(request, slug, access.MEMBERS)
+    campaign = _campaign(request, slug, Ability.BELONG)
     language = request.LANGUAGE_CODE
     return render(
         request,
@@ -332,7 +329,7 @@ def sheet(request, slug: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_csv(request, slug: str):
-    campaign = _campaign(request, slug, access.IMPORTERS)
+    campaign = _campaign(request, slug, Ability.IMPORT)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -380,14 +377,14 @@ def import_status(request, pk: int):
 
 @login_required
 def export_csv(request, slug: str):
-    return signatures_csv_response(_campaign(request, slug, access.MANAGERS))
+    return signatures_csv_response(_campaign(request, slug, Ability.SEE_SIGNERS))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def signatures(request, slug: str):
     """Recent signatures, to review: reject a bot, restore a rejected person."""
-    campaign = _campaign(request, slug, access.MANAGERS)
+    campaign = _campaign(request, slug, Ability.SEE_SIGNERS)
     if request.method == "POST":
         signature_id = request.POST.get("id", "")
         if not signature_id.isdigit():
@@ -421,7 +418,7 @@ def signatures(request, slug: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def signers(request, org: str):
-    organisation = _organisation(request, org, access.MANAGERS)
+    organisation = _organisation(request, org, Ability.SEE_SIGNERS)
     form = forms.SignerForm(request.POST or request.GET or None)
     found = None
     if form.is_valid():
@@ -443,7 +440,7 @@ def signers(request, org: str):
 
 @login_required
 def signer_export(request, org: str):
-    organisation = _organisation(request, org, access.MANAGERS)
+    organisation = _organisation(request, org, Ability.SEE_SIGNERS)
     form = forms.SignerForm(request.GET)
     if not form.is_valid():
         return HttpResponse(status=400)
@@ -466,7 +463,7 @@ def signer_export(request, org: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def members(request, org: str):
-    organisation = _organisation(request, org, ("owner",))
+    organisation = _organisation(request, org, Ability.MANAGE_MEMBERS)
     member_form = forms.MemberForm(request.POST if "username" in request.POST else None)
     retention_form = forms.RetentionForm(
         request.POST if "retention" in request.POST else None,

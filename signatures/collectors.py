@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import access
 from campaigns import services as campaign_services
+from campaigns.access import Ability
 from campaigns.models import Membership, Organisation
 from core.errors import NotAllowed
 from signatures.models import Collector
@@ -16,7 +17,7 @@ def collector_create(
 ) -> Collector:
     """Add a collector: an activist with a link of their own, optionally linked to the account
     of a member of the organisation (members are added by owners, on the members page)."""
-    if not access.can_manage_campaigns(by, organisation.id):
+    if not access.can(by, organisation.id, Ability.MANAGE):
         raise NotAllowed(_("Only the organisation's organisers may do this."))
     user = None
     if username:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import access
+from campaigns.access import Ability
 from campaigns.models import Campaign, Organisation
 from core.errors import NotAllowed
 from core.queue import publish_on_commit
@@ -220,18 +221,20 @@ def signatures_import(
     default_collector: Collector | None = None,
 ) -> ImportJob:
     """Import a CSV: at once when small (the job comes back done), else as a Celery job."""
-    if by is not None and not access.has_role(by, campaign.organisation_id, access.IMPORTERS):
-        raise NotAllowed(_("Only the organisation's organisers and collectors import signatures."))
-    # A collector imports their own sheets: every row is credited to them.
-    own_sheets_only = by is not None and not access.can_manage_campaigns(
-        by, campaign.organisation_id
+    access.require(
+        by,
+        campaign.organisation_id,
+        Ability.IMPORT,
+        _("Only the organisation's organisers and collectors import signatures."),
     )
+    # A collector imports their own sheets: every row is credited to them.
+    own_sheets_only = not access.can(by, campaign.organisation_id, Ability.MANAGE)
     if own_sheets_only and default_collector is None:
         raise NotAllowed(_("Ask an organiser to link your account to your collector code."))
     total = count_rows(content)  # raises ValidationError for a bad header or an empty file
     job = ImportJob.objects.create(
         campaign=campaign,
-        created_by=by if by and by.is_authenticated else None,
+        created_by=access.person(by),
         default_collector=default_collector,
         own_sheets_only=own_sheets_only,
         filename=filename[:200],

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import access
+from campaigns.access import Ability
 from campaigns.models import Campaign, Organisation
 from core.errors import NotAllowed
 from signatures.models import Signature
@@ -110,7 +111,7 @@ def _anonymise(ids: list[int]) -> None:
 
 
 def signer_erase(*, by, organisation: Organisation, email: str) -> int:
-    if not access.can_see_signers(by, organisation.id):
+    if not access.can(by, organisation.id, Ability.SEE_SIGNERS):
         raise NotAllowed(_("Only the organisation's owners and organisers erase signers' data."))
     erased = signatures_anonymise(signer_signatures(organisation=organisation, email=email))
     logger.info(

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from campaigns import access
+from campaigns.access import Ability
 from campaigns.models import Campaign
 from signatures.consent import CONSENT_TEXTS, CONSENT_VERSION
 from signatures.models import Collector, ConsentText, Signature
@@ -111,6 +112,6 @@ def signing_campaign(*, slug: str) -> SigningCampaign | None:
 def import_visible(user, job) -> bool:
     """Organisers see every import of their organisation; a collector, only their own."""
     organisation_id = job.campaign.organisation_id
-    if access.can_manage_campaigns(user, organisation_id):
+    if access.can(user, organisation_id, Ability.MANAGE):
         return True
-    return job.created_by_id == user.id and access.can_import(user, organisation_id)
+    return job.created_by_id == user.id and access.can(user, organisation_id, Ability.IMPORT)

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaigns import access
+from campaigns.access import Ability
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_content
 from core.errors import Conflict, DomainError, RateLimited
@@ -388,7 +389,7 @@ def signature_set_status(*, by, signature: Signature, status: str) -> Signature:
     Restoring gives back what the signer had earned: confirmed if they had confirmed or the
     campaign needs no confirmation, else pending with a confirmation email owed.
     """
-    if not access.can_see_signers(by, signature.campaign.organisation_id):
+    if not access.can(by, signature.campaign.organisation_id, Ability.SEE_SIGNERS):
         raise DomainError(_("Only the organisation's organisers may do this."), status=403)
     if status not in (Signature.Status.REJECTED, "restored"):
         raise ValidationError({"status": [_("Use rejected, or restored to undo a rejection.")]})

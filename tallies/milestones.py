@@ -118,11 +118,8 @@ def milestone_announce(*, milestone_id: int) -> bool:
     campaign = milestone.campaign
     recipients = list(
         get_user_model()
-        .objects.filter(
-            memberships__organisation_id=campaign.organisation_id,
-            memberships__role__in=access.MANAGERS,
-            is_active=True,
-        )
+        .objects.filter(access.members_with(campaign.organisation_id, access.MANAGERS))
+        .filter(is_active=True)
         .exclude(email="")
         .values_list("email", flat=True)
         .distinct()

@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from campaigns import access
+from campaigns.access import Ability
 from campaigns.models import Campaign, Organisation
 from core.errors import NotAllowed
 from core.queue import publish_on_commit
@@ -101,7 +102,7 @@ def webhook_url_check(url: str) -> None:
 
 
 def _require_manager(by, organisation_id: int) -> None:
-    if not access.can_manage_campaigns(by, organisation_id):
+    if not access.can(by, organisation_id, Ability.MANAGE):
         raise NotAllowed("Only the organisation's owners and organisers manage webhooks.")
 
 

@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from api.authentication import TokenAuthentication
 from api.osdi import hal
 from campaigns import access, selectors
+from campaigns.access import Ability
 from campaigns.models import Campaign, Engagement, Organisation
 from core.errors import DomainError
 from signatures import channels, services
@@ -120,7 +121,7 @@ class OSDIView(APIView):
         """Organisations whose signers the token may see (owners and organisers)."""
         self.require_token()
         return Organisation.objects.filter(
-            access.organisation_filter(self.request.user, access.MANAGERS, field="id")
+            access.organisation_filter(self.request.user, Ability.SEE_SIGNERS, field="id")
         )
 
     def people(self) -> QuerySet:
@@ -130,7 +131,7 @@ class OSDIView(APIView):
         return Person.objects.filter(organisation_id__in=organisations)
 
     def person_of(self, item: Signature) -> Person | None:
-        if not access.can_see_signers(self.request.user, item.campaign.organisation_id):
+        if not access.can(self.request.user, item.campaign.organisation_id, Ability.SEE_SIGNERS):
             return None
         if not item.email_normalised:
             return None
@@ -287,7 +288,7 @@ class PetitionSignatures(OSDIView):
     def get(self, request, pk):
         self.require_token()
         campaign = get_object_or_404(_visible_campaigns(request), id=pk)
-        if not access.can_see_signers(request.user, campaign.organisation_id):
+        if not access.can(request.user, campaign.organisation_id, Ability.SEE_SIGNERS):
             raise Http404
         people_sync(organisation_id=campaign.organisation_id)
         signatures = self.filtered(
@@ -318,7 +319,7 @@ class SignatureDetail(OSDIView):
         item = get_object_or_404(
             Signature.objects.select_related("campaign", "collector"), id=sid, campaign_id=pk
         )
-        if not access.can_see_signers(request.user, item.campaign.organisation_id):
+        if not access.can(request.user, item.campaign.organisation_id, Ability.SEE_SIGNERS):
             raise Http404
         return Response(hal.signature(request, item, self.person_of(item)))
 
@@ -377,7 +378,7 @@ class RecordSignatureHelper(OSDIView):
         except Campaign.DoesNotExist:
             raise Http404 from None
         body, fields = _body_and_person(request, "A person needs an email address to sign.")
-        authenticated = access.can_see_signers(request.user, campaign.organisation_id)
+        authenticated = access.can(request.user, campaign.organisation_id, Ability.SEE_SIGNERS)
         tags = _tags(body) if authenticated else []
         referrer = body.get("referrer_data") if isinstance(body.get("referrer_data"), dict) else {}
         triggers = body.get("triggers") if isinstance(body.get("triggers"), dict) else {}
@@ -566,7 +567,7 @@ class AdvocacyCampaignDetail(OSDIView):
 def _engagements(view, pk) -> QuerySet:
     view.require_token()
     campaign = get_object_or_404(_visible_campaigns(view.request), id=pk)
-    if not access.is_member(view.request.user, campaign.organisation_id):
+    if not access.can(view.request.user, campaign.organisation_id, Ability.BELONG):
         raise Http404
     return Engagement.objects.filter(campaign=campaign).select_related("decision_maker")
 

@@ -1,34 +1,21 @@
 """Outreach, decision-makers and engagements: the organisers' records behind the figures."""
 
 import django_filters
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from api.fields import CountryCodeField
-from campaigns import access, selectors, services
+from campaigns import access, services
+from campaigns.access import Ability
 from campaigns.models import (
-    Campaign,
     DecisionMaker,
     Engagement,
     Organisation,
     OutreachActivity,
     Stance,
 )
-
-
-def campaign_for_members(request, slug: str) -> Campaign:
-    """The campaign, if the user belongs to its organisation (any role)."""
-    if not request.user or not request.user.is_authenticated:
-        raise NotAuthenticated()
-    campaign = get_object_or_404(selectors.campaign_list_visible(user=request.user), slug=slug)
-    if not access.is_member(request.user, campaign.organisation_id):
-        raise PermissionDenied("Only members of the campaign's organisation see its records.")
-    return campaign
-
 
 # --- Outreach -------------------------------------------------------------------------------
 
@@ -61,7 +48,7 @@ class OutreachView(generics.ListAPIView):
     serializer_class = OutreachOutputSerializer
 
     def get_queryset(self):
-        campaign = campaign_for_members(self.request, self.kwargs["slug"])
+        campaign = access.campaign_for(self.request.user, self.kwargs["slug"], Ability.BELONG)
         return OutreachActivity.objects.filter(campaign=campaign).select_related("partner")
 
     @extend_schema(summary="The campaign's outreach activities (members of its organisation)")
@@ -74,7 +61,7 @@ class OutreachView(generics.ListAPIView):
         responses={201: OutreachOutputSerializer},
     )
     def post(self, request, slug):
-        campaign = campaign_for_members(request, slug)
+        campaign = access.campaign_for(request.user, slug, Ability.BELONG)
         data = OutreachInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -218,7 +205,7 @@ class EngagementView(generics.ListAPIView):
     filterset_class = EngagementFilter
 
     def get_queryset(self):
-        campaign = campaign_for_members(self.request, self.kwargs["slug"])
+        campaign = access.campaign_for(self.request.user, self.kwargs["slug"], Ability.BELONG)
         return Engagement.objects.filter(campaign=campaign).select_related("decision_maker")
 
     @extend_schema(summary="The campaign's engagements (members of its organisation)")
@@ -231,7 +218,7 @@ class EngagementView(generics.ListAPIView):
         responses={201: EngagementOutputSerializer},
     )
     def post(self, request, slug):
-        campaign = campaign_for_members(request, slug)
+        campaign = access.campaign_for(request.user, slug, Ability.BELONG)
         data = EngagementInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)

@@ -19,6 +19,7 @@ from api.caching import cached_response
 from api.fields import CountryCodeField, LanguageTagField
 from api.permissions import ReadOnlyOrManager
 from campaigns import access, selectors, services
+from campaigns.access import Ability
 from campaigns.models import Campaign, Organisation
 from tallies import selectors as figures
 
@@ -242,7 +243,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def stats(self, request, slug=None):
         campaign = self._figures_campaign(slug)
         private = request.query_params.get("include") == "private"
-        if private and not access.can_see_signers(request.user, campaign.organisation_id):
+        if private and not access.can(request.user, campaign.organisation_id, Ability.SEE_SIGNERS):
             private = False
         data = figures.campaign_stats(campaign=campaign, include_private=private)
         return cached_response(

@@ -5,14 +5,14 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.v1.signatures import campaign_for_signers
-from campaigns import access, selectors
+from campaigns import access
+from campaigns.access import Ability
 from signatures import imports, rights
 from signatures.collectors import collector_create
 from signatures.exports import signatures_csv_response
@@ -69,9 +69,7 @@ class ImportView(APIView):
         },
     )
     def post(self, request, slug):
-        campaign = get_object_or_404(selectors.campaign_list_visible(user=request.user), slug=slug)
-        if not access.can_import(request.user, campaign.organisation_id):
-            raise PermissionDenied("Only the organisation's organisers and collectors import.")
+        campaign = access.campaign_for(request.user, slug, Ability.IMPORT)
         data = ImportUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
@@ -116,7 +114,7 @@ class ExportView(APIView):
         responses={(200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request, slug):
-        return signatures_csv_response(campaign_for_signers(request, slug))
+        return signatures_csv_response(access.campaign_for(request.user, slug, Ability.SEE_SIGNERS))
 
 
 # --- Collectors ---------------------------------------------------------------------------
@@ -135,15 +133,6 @@ class CollectorSerializer(serializers.Serializer):
     active = serializers.BooleanField(read_only=True)
 
 
-def organisation_for(request, slug: str, check) -> object:
-    if not request.user or not request.user.is_authenticated:
-        raise NotAuthenticated()
-    organisation = get_object_or_404(selectors.organisation_list(), slug=slug)
-    if not check(request.user, organisation.id):
-        raise PermissionDenied()
-    return organisation
-
-
 class CollectorsView(generics.ListAPIView):
     """Collectors of an organisation: the activists signatures are credited to."""
 
@@ -152,7 +141,9 @@ class CollectorsView(generics.ListAPIView):
     serializer_class = CollectorSerializer
 
     def get_queryset(self):
-        organisation = organisation_for(self.request, self.kwargs["slug"], access.is_member)
+        organisation = access.organisation_for(
+            self.request.user, self.kwargs["slug"], Ability.BELONG
+        )
         return Collector.objects.filter(organisation=organisation)
 
     @extend_schema(summary="The organisation's collectors (its members)")
@@ -165,7 +156,7 @@ class CollectorsView(generics.ListAPIView):
         responses={201: CollectorSerializer},
     )
     def post(self, request, slug):
-        organisation = organisation_for(request, slug, access.can_manage_campaigns)
+        organisation = access.organisation_for(request.user, slug, Ability.MANAGE)
         data = CollectorSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         collector = collector_create(
@@ -190,7 +181,7 @@ class SignerView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request, slug):
-        organisation = organisation_for(request, slug, access.can_see_signers)
+        organisation = access.organisation_for(request.user, slug, Ability.SEE_SIGNERS)
         data = EmailSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
         email = data.validated_data["email"]
@@ -211,7 +202,7 @@ class SignerEraseView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request, slug):
-        organisation = organisation_for(request, slug, access.can_see_signers)
+        organisation = access.organisation_for(request.user, slug, Ability.SEE_SIGNERS)
         data = EmailSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         erased = rights.signer_erase(

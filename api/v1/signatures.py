@@ -8,14 +8,14 @@ from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import validation_detail
 from api.fields import CountryCodeField
-from campaigns import access, selectors
+from campaigns import access
+from campaigns.access import Ability
 from campaigns.models import Campaign
 from core.errors import DomainError, RateLimited
 from signatures import channels, services
@@ -99,16 +99,6 @@ class SignatureFilter(django_filters.FilterSet):
         return queryset.filter(country=value.strip().upper())
 
 
-def campaign_for_signers(request, slug: str) -> Campaign:
-    """The campaign, if the user may see its signers (owners and organisers)."""
-    if not request.user or not request.user.is_authenticated:
-        raise NotAuthenticated()
-    campaign = get_object_or_404(selectors.campaign_list_visible(user=request.user), slug=slug)
-    if not access.can_see_signers(request.user, campaign.organisation_id):
-        raise PermissionDenied("Only the campaign's organisers see its signers.")
-    return campaign
-
-
 class CampaignSignaturesView(generics.ListAPIView):
     """`POST`: anyone signs (public). `GET`: the campaign's organisers list its signatures."""
 
@@ -118,7 +108,7 @@ class CampaignSignaturesView(generics.ListAPIView):
     permission_classes = [AllowAny]
 
     def get_queryset(self):
-        campaign = campaign_for_signers(self.request, self.kwargs["slug"])
+        campaign = access.campaign_for(self.request.user, self.kwargs["slug"], Ability.SEE_SIGNERS)
         return signature_list_for_campaign(campaign=campaign)
 
     @extend_schema(
@@ -224,7 +214,9 @@ class SignatureDetailView(generics.GenericAPIView):
     serializer_class = SignatureOutputSerializer
 
     def get_object(self):
-        return self._signature(campaign_for_signers(self.request, self.kwargs["slug"]))
+        return self._signature(
+            access.campaign_for(self.request.user, self.kwargs["slug"], Ability.SEE_SIGNERS)
+        )
 
     def _signature(self, campaign: Campaign) -> Signature:
         return get_object_or_404(
@@ -245,7 +237,7 @@ class SignatureDetailView(generics.GenericAPIView):
         responses={200: SignatureOutputSerializer},
     )
     def patch(self, request, slug, pk):
-        campaign = campaign_for_signers(request, slug)
+        campaign = access.campaign_for(request.user, slug, Ability.SEE_SIGNERS)
         signature = self._signature(campaign)
         data = SignatureReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,11 +1,10 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from campaigns import access, selectors
+from campaigns import access
+from campaigns.access import Ability
 from webhooks import services
 from webhooks.models import WebhookEndpoint
 
@@ -35,10 +34,7 @@ class WebhookView(generics.ListAPIView):
     serializer_class = WebhookOutputSerializer
 
     def get_organisation(self):
-        organisation = get_object_or_404(selectors.organisation_list(), slug=self.kwargs["slug"])
-        if not access.can_manage_campaigns(self.request.user, organisation.id):
-            raise PermissionDenied("Only the organisation's owners and organisers manage webhooks.")
-        return organisation
+        return access.organisation_for(self.request.user, self.kwargs["slug"], Ability.MANAGE)
 
     def get_queryset(self):
         return WebhookEndpoint.objects.filter(organisation=self.get_organisation()).order_by("id")
