@@ -14,7 +14,7 @@ help:
 	@echo "make test     the whole suite on PostgreSQL, Redis, Celery and Chromium"
 	@echo "make serve    gunicorn + Celery worker + beat on PostgreSQL and Redis"
 	@echo "make bench    the benchmarks; writes bench/results.json"
-	@echo "make lint     ruff check and format check"
+	@echo "make lint     ruff check, format check and the layers (import-linter)"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Voces needs Python 3.11 or newer." >&2; exit 1; }
@@ -48,6 +48,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -76,19 +76,20 @@ def roles_of(user) -> dict[int, str]:
     return cached
 
 
-def _is_superuser(user) -> bool:
+def is_superuser(user) -> bool:
+    """The installation's administrators (and the installation itself, SYSTEM)."""
     return user is not None and user.is_authenticated and user.is_superuser
 
 
 def can(user, organisation_id: int, ability: Ability) -> bool:
     """May `user` do `ability` in this organisation?"""
-    if _is_superuser(user):
+    if is_superuser(user):
         return True
     return roles_of(user).get(organisation_id) in ability.roles
 
 
 def role_in(user, organisation_id: int) -> str | None:
-    if _is_superuser(user):
+    if is_superuser(user):
         return Role.OWNER
     return roles_of(user).get(organisation_id)
 
@@ -108,7 +109,7 @@ def organisation_filter(user, ability: Ability, field: str = "organisation_id") 
     Q() for a superuser (every row). Note that `Q(...) | Q()` is `Q(...)` in Django, so test
     the result (`if not q`) before OR-ing it with another condition.
     """
-    if _is_superuser(user):
+    if is_superuser(user):
         return Q()
     return Q(**{f"{field}__in": organisation_ids(user, ability)})
 

@@ -1,11 +1,12 @@
-"""Changes to organisations, campaigns and country statuses.
+"""Changes to organisations, their members and their campaigns (the records behind a
+campaign's figures are in `campaigns.records`).
 
 Every caller (API, admin, pages, commands) goes through these functions, so the rules live
 in one place. Field problems raise Django's ValidationError keyed by field.
 """
 
 import logging
-from datetime import date
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -14,23 +15,11 @@ from django.utils import timezone
 
 from campaigns import access
 from campaigns.access import Ability
-from campaigns.models import (
-    Campaign,
-    CampaignTranslation,
-    CountryStatus,
-    DecisionMaker,
-    Engagement,
-    Membership,
-    Organisation,
-    OutreachActivity,
-    Role,
-)
-from core.queue import publish_on_commit
+from campaigns.models import Campaign, CampaignTranslation, Membership, Organisation, Role
+from core.errors import NotAllowed
 
 logger = logging.getLogger(__name__)
 
-# The tally of a campaign's records (in `tallies`, a layer above), started by name.
-TALLY_RECORDS_TASK = "tallies.tasks.campaign_tally_records"
 
 CAMPAIGN_FIELDS = {
     "slug",
@@ -92,16 +81,21 @@ def campaign_create(
     by,
     organisation: Organisation,
     translations: dict[str, dict] | None = None,
+    closed_at: datetime | None = None,
     **fields,
 ) -> Campaign:
-    """Create a campaign for `organisation`. `by` must own or organise it (or be access.SYSTEM)."""
+    """Create a campaign for `organisation`. `by` must own or organise it (or be access.SYSTEM).
+
+    `closed_at` records when a closed campaign closed, for history brought in from elsewhere
+    (the demo data, another tool); a campaign closed now closes now.
+    """
     _require_manager(by, organisation.id)
     unknown = set(fields) - CAMPAIGN_FIELDS
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
     campaign = Campaign(organisation=organisation, **fields)
     if campaign.status == Campaign.Status.CLOSED:
-        campaign.closed_at = timezone.now()
+        campaign.closed_at = closed_at or timezone.now()
     campaign.full_clean()
     _save_unique(campaign)
     if translations:
@@ -137,114 +131,6 @@ def campaign_update(
     if translations:
         _save_translations(campaign, translations)
     return campaign
-
-
-def country_status_record(
-    *,
-    by,
-    campaign: Campaign,
-    country: str,
-    stage: str,
-    date: date,
-    source_url: str = "",
-    note: str = "",
-) -> CountryStatus:
-    """Record a step of the campaign's ask in one country. Earlier steps stay as history."""
-    _require_manager(by, campaign.organisation_id)
-    status = CountryStatus(
-        campaign=campaign,
-        country=country,
-        stage=stage,
-        date=date,
-        source_url=source_url,
-        note=note,
-        recorded_by=access.person(by),
-    )
-    return _save_record(status)
-
-
-def _retally_records(campaign_id: int) -> None:
-    publish_on_commit(TALLY_RECORDS_TASK, campaign_id)
-
-
-def _save_record(record):
-    """Validate and save a record of the campaign's (a stage, outreach or engagement), then
-    have its tally's records recomputed once the transaction commits."""
-    record.full_clean()
-    record.save()
-    _retally_records(record.campaign_id)
-    return record
-
-
-def outreach_record(
-    *,
-    by,
-    campaign: Campaign,
-    channel: str,
-    country: str,
-    date: date,
-    reach: int,
-    description: str = "",
-    partner: Organisation | None = None,
-) -> OutreachActivity:
-    """Record a communication action and the people it reached."""
-    _require_manager(by, campaign.organisation_id)
-    activity = OutreachActivity(
-        campaign=campaign,
-        channel=channel,
-        country=country,
-        date=date,
-        reach=reach,
-        description=description,
-        partner=partner,
-        recorded_by=access.person(by),
-    )
-    return _save_record(activity)
-
-
-def decision_maker_create(*, by, organisation: Organisation, **fields) -> DecisionMaker:
-    _require_manager(by, organisation.id)
-    decision_maker = DecisionMaker(organisation=organisation, **fields)
-    decision_maker.full_clean()
-    decision_maker.save()
-    return decision_maker
-
-
-def decision_maker_update(*, by, decision_maker: DecisionMaker, **fields) -> DecisionMaker:
-    _require_manager(by, decision_maker.organisation_id)
-    for name, value in fields.items():
-        setattr(decision_maker, name, value)
-    decision_maker.full_clean()
-    decision_maker.save()
-    return decision_maker
-
-
-def engagement_record(
-    *,
-    by,
-    campaign: Campaign,
-    decision_maker: DecisionMaker,
-    kind: str,
-    date: date,
-    stance: str,
-    notes: str = "",
-) -> Engagement:
-    """Record an interaction with a decision-maker and the stance it showed."""
-    _require_manager(by, campaign.organisation_id)
-    if decision_maker.organisation_id != campaign.organisation_id:
-        raise ValidationError(
-            {"decision_maker": ["This decision-maker is tracked by another organisation."]}
-        )
-    engagement = Engagement(
-        campaign=campaign,
-        decision_maker=decision_maker,
-        kind=kind,
-        date=date,
-        stance=stance,
-        notes=notes,
-        recorded_by=access.person(by),
-    )
-    return _save_record(engagement)
 
 
 def membership_set(*, organisation: Organisation, user, role: str) -> Membership:
@@ -296,6 +182,35 @@ def _keep_an_owner(organisation: Organisation, *, leaving) -> None:
     )
     if not others.exists():
         raise ValidationError({"role": ["An organisation keeps at least one owner."]})
+
+
+ORGANISATION_FIELDS = {"slug", "name", "country", "website", "description", "retention_months"}
+
+
+def organisation_create(*, by, **fields) -> Organisation:
+    """A new organisation: for the installation's superusers (and the system)."""
+    if not access.is_superuser(by):
+        raise NotAllowed("Only the installation's administrators create organisations.")
+    unknown = set(fields) - ORGANISATION_FIELDS
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    organisation = Organisation(**fields)
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+def organisation_update(*, by, organisation: Organisation, **fields) -> Organisation:
+    """Change an organisation's details (its owners, or the installation's superusers)."""
+    _require_owner(by, organisation.id)
+    unknown = set(fields) - ORGANISATION_FIELDS
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    organisation.full_clean()
+    organisation.save()
+    return organisation
 
 
 def organisation_set_retention(*, by, organisation: Organisation, months: int | None) -> None:

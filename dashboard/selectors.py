@@ -6,14 +6,23 @@ from datetime import date, timedelta
 from itertools import groupby
 
 from django.utils import timezone
+from django_countries import countries
 
 from campaigns import access
 from campaigns.access import Ability
-from campaigns.models import STAGE_ORDER, Campaign, Engagement, Organisation, Stage, Stance
+from campaigns.models import (
+    STAGE_ORDER,
+    Campaign,
+    Engagement,
+    Organisation,
+    OutreachActivity,
+    Stage,
+    Stance,
+)
 from campaigns.selectors import campaign_country_history, current_stage, decision_makers_latest
 from signatures.models import Collector, Signature
 from tallies.models import CampaignTally
-from tallies.selectors import campaign_tally_of, with_tally
+from tallies.selectors import campaign_tally_of, milestones_of, with_tally
 
 PACE_DAYS = 14
 
@@ -153,3 +162,67 @@ def recent_signatures(*, campaign: Campaign, status: str = "", limit: int = 100)
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-id")[:limit]
+
+
+@dataclass(frozen=True)
+class CampaignFigures:
+    """Everything the campaign's dashboard page shows, read from its tally and its records."""
+
+    tally: CampaignTally
+    can_manage: bool
+    can_see_signers: bool
+    projection: Projection
+    daily: list[tuple[str, int]]
+    by_country: list[tuple[str, int]]
+    by_source: list[tuple[str, int]]
+    reach: dict
+    reach_channels: list[tuple[str, int]]
+    reach_countries: list[tuple[str, int]]
+    reach_months: list[tuple[str, int]]
+    decision_makers: dict
+    stance_counts: list[tuple[str, str, int]]
+    dm_board: list[BoardRow]
+    dm_countries: list[str]
+    timeline: list[dict]
+    milestones: list
+    # Who collected what: for those who may see signers only (as in the API's stats).
+    board: list[tuple[Collector, int]] | None
+
+
+def _named(counts: dict, names) -> list[tuple[str, int]]:
+    """[(name, n)] biggest first, with `names(code)` for each key."""
+    return sorted(((names(code) or code, n) for code, n in counts.items()), key=lambda i: -i[1])
+
+
+def campaign_figures(
+    *, campaign: Campaign, user, country: str = "", stance: str = ""
+) -> CampaignFigures:
+    tally = campaign_tally_of(campaign)
+    reach = tally.reach or {}
+    decision_makers = tally.decision_makers or {}
+    sources = dict(Signature.Source.choices)
+    channels = dict(OutreachActivity.Channel.choices)
+    can_see_signers = access.can(user, campaign.organisation_id, Ability.SEE_SIGNERS)
+    return CampaignFigures(
+        tally=tally,
+        can_manage=access.can(user, campaign.organisation_id, Ability.MANAGE),
+        can_see_signers=can_see_signers,
+        projection=campaign_projection(campaign=campaign, tally=tally),
+        daily=daily_series(tally.by_day),
+        by_country=_named(tally.by_country, countries.name),
+        by_source=_named(tally.by_source, sources.get),
+        reach=reach,
+        reach_channels=_named(reach.get("by_channel") or {}, channels.get),
+        reach_countries=_named(reach.get("by_country") or {}, countries.name),
+        reach_months=sorted((reach.get("by_month") or {}).items()),
+        decision_makers=decision_makers,
+        stance_counts=[
+            (value, label, decision_makers.get("by_stance", {}).get(value, 0))
+            for value, label in Stance.choices
+        ],
+        dm_board=decision_maker_board(campaign=campaign, country=country, stance=stance),
+        dm_countries=sorted({c.code for c in campaign.countries}),
+        timeline=stage_timeline(campaign=campaign),
+        milestones=list(milestones_of(campaign)),
+        board=collector_board(campaign=campaign, tally=tally) if can_see_signers else None,
+    )

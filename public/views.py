@@ -23,7 +23,7 @@ from django_countries import countries
 from campaigns import selectors
 from campaigns.models import Campaign
 from core.errors import DomainError, RateLimited
-from signatures import channels, services
+from signatures import channels, confirmation, services
 from signatures.client import client_address
 from signatures.consent import PRIVACY_NOTE
 from signatures.models import Signature
@@ -255,7 +255,7 @@ def confirm(request, token: str):
     anyone. A forged or expired link gets a clear page with a 4xx status."""
     if request.method == "POST":
         try:
-            result = services.signature_confirm(token=token)
+            result = confirmation.signature_confirm(token=token)
         except DomainError as error:
             return render(
                 request, "public/confirm.html", {"error": error.message}, status=error.status
@@ -269,7 +269,7 @@ def confirm(request, token: str):
             {"confirmed": True, "campaign": campaign, "content": content, "page_url": page_url},
         )
     try:
-        services.confirmation_token_read(token)
+        confirmation.confirmation_token_read(token)
     except DomainError as error:
         return render(request, "public/confirm.html", {"error": error.message}, status=error.status)
     return render(request, "public/confirm.html")

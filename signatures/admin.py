@@ -1,28 +1,47 @@
 from django.contrib import admin, messages
 
-from signatures import services
+from core.admin import ServiceAdmin
+from signatures import collectors, services
 from signatures.models import Collector, ConsentText, Signature
 
 
 @admin.register(Collector)
-class CollectorAdmin(admin.ModelAdmin):
+class CollectorAdmin(ServiceAdmin):
+    """Collectors are deactivated, not deleted: their signatures keep their credit."""
+
     list_display = ["name", "code", "organisation", "user", "active"]
     list_filter = ["active", "organisation"]
     search_fields = ["name", "code"]
     raw_id_fields = ["user"]
+    fields = ["organisation", "name", "code", "user", "active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is printed on sheets and links already handed out; the account is linked
+        # by the organisation's organisers, who know its members.
+        return ["organisation", "code", "user"] if obj else ["active"]
+
+    def create(self, request, fields):
+        user = fields.pop("user", None)
+        return collectors.collector_create(
+            by=request.user, username=user.username if user else "", **fields
+        )
+
+    def update(self, request, obj, fields):
+        return collectors.collector_update(by=request.user, collector=obj, **fields)
 
 
 @admin.register(ConsentText)
-class ConsentTextAdmin(admin.ModelAdmin):
+class ConsentTextAdmin(ServiceAdmin):
     """A consent text is never edited once saved: a new wording is a new version."""
 
     list_display = ["version", "language", "created"]
+    fields = ["language", "text", "version", "created"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["version", "language", "text", "created"] if obj else ["created"]
+        return ["version", "language", "text", "created"] if obj else ["version", "created"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def create(self, request, fields):
+        return services.consent_text_create(by=request.user, **fields)
 
 
 @admin.register(Signature)

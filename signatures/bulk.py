@@ -10,59 +10,39 @@ from collections.abc import Iterable, Mapping
 
 import psycopg
 from django.db import connection, transaction
-from django.utils import timezone
 
 from signatures.models import Signature
 
-COLUMNS = [
-    "campaign_id",
-    "name",
-    "email",
-    "email_normalised",
-    "country",
-    "region",
-    "postal_code",
-    "comment",
-    "language",
-    "source",
-    "collector_id",
-    "status",
-    "rejected_reason",
-    "consent_text_id",
-    "consented_at",
-    "confirmed_at",
-    "client_hash",
-    "email_state",
-    "email_sends",
-    "email_sent_at",
-    "created",
-    "counted",
-    "email_failures",
-]
-DEFAULTS = {
-    "region": "",
-    "postal_code": "",
-    "comment": "",
-    "language": "",
-    "collector_id": None,
-    "rejected_reason": "",
-    "consent_text_id": None,
-    "consented_at": None,
-    "confirmed_at": None,
-    "client_hash": "",
-    "email_state": Signature.EmailState.NONE,
-    "email_sends": 0,
-    "email_sent_at": None,
-    "counted": "",
-    "email_failures": 0,
+# Every column but the id, from the model itself: a field added to Signature is written here
+# with no list to keep in step (tests/signatures/test_bulk.py says so).
+_FIELDS = [field for field in Signature._meta.concrete_fields if not field.primary_key]
+COLUMNS = [field.column for field in _FIELDS]
+# A value every row must name: a field with no default that may not be empty.
+REQUIRED = frozenset(
+    field.attname
+    for field in _FIELDS
+    if not field.has_default() and not field.null and not field.blank
+)
+# What a row gets for a column it does not name: the model's own default (or empty).
+_CALLABLE_DEFAULTS = {
+    field.attname: field.default
+    for field in _FIELDS
+    if field.has_default() and callable(field.default)
 }
-_DATETIMES = {"consented_at", "confirmed_at", "email_sent_at", "created"}
+DEFAULTS = {
+    field.attname: getattr(default := field.get_default(), "value", default)  # plain, not enums
+    for field in _FIELDS
+    if field.attname not in REQUIRED and field.attname not in _CALLABLE_DEFAULTS
+}
+_DATETIMES = {field.column for field in _FIELDS if field.get_internal_type() == "DateTimeField"}
 
 
 def _row(values: Mapping) -> tuple:
     merged = {**DEFAULTS, **values}
-    merged.setdefault("created", timezone.now())
-    return tuple(merged[column] for column in COLUMNS)
+    for name, default in _CALLABLE_DEFAULTS.items():
+        if name not in merged:
+            merged[name] = default()
+    return tuple(merged[field.attname] for field in _FIELDS)
 
 
 def _sql_names() -> tuple[str, str]:

@@ -43,3 +43,18 @@ def member_remove(*, by, organisation: Organisation, user_id: int) -> None:
     keep their credit) but is no longer theirs."""
     campaign_services.member_remove(by=by, organisation=organisation, user_id=user_id)
     Collector.objects.filter(organisation=organisation, user_id=user_id).update(user=None)
+
+
+def collector_update(*, by, collector: Collector, **fields) -> Collector:
+    """Rename a collector, or deactivate (and reactivate) their link. Their code stays: it is
+    printed on sheets and in links already handed out."""
+    if not access.can(by, collector.organisation_id, Ability.MANAGE):
+        raise NotAllowed(_("Only the organisation's organisers may do this."))
+    unknown = set(fields) - {"name", "active"}
+    if unknown:
+        raise ValidationError({name: _("This cannot be changed.") for name in sorted(unknown)})
+    for name, value in fields.items():
+        setattr(collector, name, value)
+    collector.full_clean()
+    collector.save()
+    return collector

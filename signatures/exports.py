@@ -12,13 +12,41 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 
 from campaigns.models import Campaign
-from signatures.models import Collector, ConsentText, Signature
+from signatures.models import Signature
 
-HEADER = [
-    "id", "created", "status", "confirmed_at", "name", "email", "country", "region",
-    "postal_code", "comment", "language", "source", "collector", "consent_version",
-    "consented_at", "erased_at",
-]  # fmt: skip
+# The file's columns, in order: (header, what fills it). The COPY statement and the Python
+# writer are both made from this one list, so the two can never disagree.
+COLUMNS = [
+    ("id", "id"),
+    ("created", "created"),
+    ("status", "status"),
+    ("confirmed_at", "confirmed_at"),
+    ("name", "name"),
+    ("email", "email"),
+    ("country", "country"),
+    ("region", "region"),
+    ("postal_code", "postal_code"),
+    ("comment", "comment"),
+    ("language", "language"),
+    ("source", "source"),
+    ("collector", "collector__code"),
+    ("consent_version", "consent_text__version"),
+    ("consented_at", "consented_at"),
+    ("erased_at", "erased_at"),
+]
+HEADER = [header for header, _source in COLUMNS]
+# Free text typed by signers (or imported): made safe for spreadsheets.
+TYPED = {"name", "email", "region", "postal_code", "comment"}
+_MOMENTS = {
+    field.name
+    for field in Signature._meta.concrete_fields
+    if field.get_internal_type() == "DateTimeField"
+}
+# Related columns come from a join, each under its own alias.
+_JOINS = {
+    "collector": ("c", "signatures_collector", "collector_id"),
+    "consent_text": ("t", "signatures_consenttext", "consent_text_id"),
+}
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 2000
@@ -65,24 +93,28 @@ def _safe(column: str) -> str:
     )
 
 
-# Only constant column names are formatted in; the campaign is a parameter.
+def _sql(source: str) -> str:
+    """The SQL that fills one column of the file, from its source in COLUMNS."""
+    if "__" in source:
+        relation, column = source.split("__")
+        return f"{_JOINS[relation][0]}.{column}"
+    if source in _MOMENTS:
+        return _moment(source)
+    if source in TYPED:
+        return _safe(source)
+    return f"s.{source}"
+
+
+# Only names from COLUMNS and _JOINS are formatted in; the campaign is a parameter.
 _COPY_SQL = (
-    "COPY (SELECT s.id, "
-    + _moment("created")
-    + ", s.status, "
-    + _moment("confirmed_at")
-    + ", "
-    + ", ".join(_safe(c) for c in ("name", "email"))
-    + ", s.country, "
-    + ", ".join(_safe(c) for c in ("region", "postal_code", "comment"))
-    + ", s.language, s.source, c.code, t.version, "
-    + _moment("consented_at")
-    + ", "
-    + _moment("erased_at")
+    "COPY (SELECT "
+    + ", ".join(_sql(source) for _header, source in COLUMNS)
     + " FROM signatures_signature s"
-    " LEFT JOIN signatures_collector c ON c.id = s.collector_id"
-    " LEFT JOIN signatures_consenttext t ON t.id = s.consent_text_id"
-    " WHERE s.campaign_id = %s ORDER BY s.id) TO STDOUT WITH (FORMAT csv)"
+    + "".join(
+        f" LEFT JOIN {table} {alias} ON {alias}.id = s.{key}"
+        for alias, table, key in _JOINS.values()
+    )
+    + " WHERE s.campaign_id = %s ORDER BY s.id) TO STDOUT WITH (FORMAT csv)"
 )
 
 
@@ -114,61 +146,30 @@ class _Buffer:
         return text
 
 
+def _python_cell(source: str, value) -> str:
+    if source in _MOMENTS:
+        return _iso(value)
+    if value is None:
+        return ""
+    if source in TYPED:
+        return neutralise(value)
+    return value
+
+
 def _python_rows(campaign: Campaign) -> Iterator[str]:
-    collectors = dict(
-        Collector.objects.filter(organisation_id=campaign.organisation_id).values_list("id", "code")
-    )
-    versions = dict(ConsentText.objects.values_list("id", "version"))
     buffer = _Buffer()
     writer = csv.writer(buffer, lineterminator="\n")
+    sources = [source for _header, source in COLUMNS]
     rows = (
         Signature.objects.filter(campaign_id=campaign.id)
         .order_by("id")
-        .values_list(
-            "id",
-            "created",
-            "status",
-            "confirmed_at",
-            "name",
-            "email",
-            "country",
-            "region",
-            "postal_code",
-            "comment",
-            "language",
-            "source",
-            "collector_id",
-            "consent_text_id",
-            "consented_at",
-            "erased_at",
-        )
+        .values_list(*sources)
         .iterator(chunk_size=CHUNK_ROWS)
     )
     for written, row in enumerate(rows, start=1):
-        (
-            id_,
-            created,
-            status,
-            confirmed_at,
-            name,
-            email,
-            country,
-            region,
-            postal_code,
-            comment,
-            language,
-            source,
-            collector_id,
-            consent_id,
-            consented_at,
-            erased_at,
-        ) = row
-        writer.writerow((
-            id_, _iso(created), status, _iso(confirmed_at), neutralise(name), neutralise(email),
-            country, neutralise(region), neutralise(postal_code), neutralise(comment), language,
-            source, collectors.get(collector_id, ""), versions.get(consent_id, ""),
-            _iso(consented_at), _iso(erased_at),
-        ))  # fmt: skip
+        writer.writerow(
+            [_python_cell(source, value) for source, value in zip(sources, row, strict=True)]
+        )
         if written % CHUNK_ROWS == 0:
             yield buffer.take()
     tail = buffer.take()

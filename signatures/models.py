@@ -165,6 +165,19 @@ class Signature(models.Model):
     # When the signer's details were erased (on request, or by the retention policy).
     erased_at = models.DateTimeField(null=True, blank=True)
 
+    # A signer's details: what erasure empties and only the organisation's organisers see.
+    # Every other column says nothing about who signed (tests/signatures/test_rights.py keeps
+    # this list complete: a new column must be put on one side or the other).
+    PERSONAL_FIELDS = (
+        "name",
+        "email",
+        "email_normalised",
+        "region",
+        "postal_code",
+        "comment",
+        "client_hash",
+    )
+
     class Meta:
         ordering = ["-id"]
         constraints = [

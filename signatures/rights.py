@@ -66,6 +66,11 @@ def signer_export(*, organisation: Organisation, email: str) -> list[dict]:
 
 
 CHUNK = 5000
+# What each of a signer's details becomes when erased: empty, or NULL where the column must let
+# many erased rows coexist under a unique constraint.
+ERASED = {
+    name: None if Signature._meta.get_field(name).null else "" for name in Signature.PERSONAL_FIELDS
+}
 
 
 def signatures_anonymise(queryset: QuerySet[Signature]) -> int:
@@ -90,13 +95,7 @@ def _anonymise(ids: list[int]) -> None:
         owners.setdefault(organisation_id, set()).add(email)
         campaign_ids.add(campaign_id)
     details = {
-        "name": "",
-        "email": "",
-        "email_normalised": None,
-        "region": "",
-        "postal_code": "",
-        "comment": "",
-        "client_hash": "",
+        **ERASED,
         "erased_at": now,
         "email_state": Signature.EmailState.NONE,
     }

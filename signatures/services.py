@@ -1,45 +1,36 @@
-"""Signing, confirming and the confirmation-email outbox.
+"""Signing: the one way in for every signature, and organisers' review of them.
 
 The signing path is the hot path: one validation, one INSERT ... ON CONFLICT DO NOTHING,
 and on-commit nudges. No counting, no email and no slow hashing happen inside the request.
 """
 
 import logging
-import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.db.models import Max, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import access
 from campaigns.access import Ability
 from campaigns.models import Campaign
-from campaigns.selectors import campaign_content
-from core.errors import Conflict, DomainError, RateLimited
-from core.queue import publish
+from core.errors import Conflict, DomainError, NotAllowed, RateLimited
 from signatures.bulk import DEFAULTS, signature_insert_one
 from signatures.channels import Channel
 from signatures.client import address_hash
+from signatures.confirmation import confirmation_publish_on_commit
 from signatures.limits import sign_rate_wait
-from signatures.models import Collector, Signature
+from signatures.models import Collector, ConsentText, Signature
 from signatures.nudges import tally_nudge_on_commit
-from signatures.selectors import SigningCampaign, consent_text_current
+from signatures.selectors import SigningCampaign, consent_clear_cache, consent_text_current
 from signatures.validation import signature_input_clean
 
 logger = logging.getLogger(__name__)
 
-CONFIRM_SALT = "voces.signatures.confirm"
-CONFIRM_TASK = "signatures.tasks.signature_send_confirmation"
 MAX_CONFIRMATION_SENDS = 3
 RESEND_AFTER = timedelta(minutes=2)
 
@@ -135,7 +126,7 @@ def signature_sign(
         return SignResult(created=False)
 
     if values.get("email_state") == Signature.EmailState.OWED:
-        transaction.on_commit(lambda: _publish_confirmation(signature_id))
+        confirmation_publish_on_commit(signature_id)
     tally_nudge_on_commit(campaign_id=campaign.id)
     return SignResult(created=True, status=values["status"])
 
@@ -194,190 +185,7 @@ def _owe_confirmation_again(row: QuerySet[Signature], signature_id: int) -> None
         email_sent_at__lt=timezone.now() - RESEND_AFTER,
     )
     if owed.update(email_state=Signature.EmailState.OWED):
-        transaction.on_commit(lambda: _publish_confirmation(signature_id))
-
-
-def _publish_confirmation(signature_id: int) -> None:
-    publish(CONFIRM_TASK, signature_id)
-
-
-# --- Confirmation ----------------------------------------------------------------------
-
-
-def confirmation_token(*, signature_id: int) -> str:
-    return signing.dumps(signature_id, salt=CONFIRM_SALT)
-
-
-def confirmation_url(*, signature_id: int) -> str:
-    path = reverse(
-        "public:confirm", kwargs={"token": confirmation_token(signature_id=signature_id)}
-    )
-    return settings.SITE_URL + path
-
-
-def confirmation_token_read(token: str) -> object:
-    """What a confirmation token was made for (a signature id). Raises DomainError: 410 for
-    an expired token, 400 for one that was not made here or was cut short."""
-    try:
-        return signing.loads(token, salt=CONFIRM_SALT, max_age=settings.CONFIRMATION_MAX_AGE)
-    except signing.SignatureExpired:
-        raise DomainError(
-            _("This confirmation link has expired. Sign again to get a new one."),
-            code="expired_token",
-            status=410,
-        ) from None
-    except signing.BadSignature:
-        raise DomainError(
-            _("This confirmation link is not valid. Check that you copied all of it."),
-            code="invalid_token",
-        ) from None
-
-
-@dataclass(frozen=True, slots=True)
-class ConfirmResult:
-    campaign: Campaign
-    newly_confirmed: bool
-
-
-def signature_confirm(*, token: str) -> ConfirmResult:
-    """Confirm the signature a token was made for. Confirming twice is not an error."""
-    signature_id = confirmation_token_read(token)
-    if not isinstance(signature_id, int):
-        raise DomainError(_("This confirmation link is not valid."), code="invalid_token")
-
-    now = timezone.now()
-    updated = Signature.objects.filter(id=signature_id, status=Signature.Status.PENDING).update(
-        status=Signature.Status.CONFIRMED, confirmed_at=now
-    )
-    row = (
-        Signature.objects.filter(id=signature_id)
-        .select_related("campaign")
-        .only("status", "campaign")
-        .first()
-    )
-    if row is None:
-        raise DomainError(_("This signature no longer exists."), code="signature_gone", status=404)
-    if row.status == Signature.Status.REJECTED:
-        raise Conflict(_("This signature can no longer be confirmed."), code="signature_rejected")
-    if updated:
-        tally_nudge_on_commit(campaign_id=row.campaign.id)
-    return ConfirmResult(campaign=row.campaign, newly_confirmed=bool(updated))
-
-
-EMAIL_LEASE = timedelta(minutes=2)
-
-
-def _claim_confirmation(signature_id: int) -> datetime | None:
-    """Take an owed confirmation for `EMAIL_LEASE` (its retry time is the lease): a conditional
-    UPDATE, so the on-commit task and the sweep never both send it."""
-    now = timezone.now()
-    lease = now + EMAIL_LEASE
-    claimed = (
-        Signature.objects.filter(id=signature_id, email_state=Signature.EmailState.OWED)
-        .filter(Q(email_retry_at__isnull=True) | Q(email_retry_at__lte=now))
-        .update(email_retry_at=lease)
-    )
-    return lease if claimed else None
-
-
-def signature_send_confirmation(*, signature_id: int) -> bool:
-    """Send the confirmation email a signature is owed, once. Returns whether it was sent.
-
-    The row is claimed with a lease, the email goes out with no transaction open (a slow mail
-    server holds no lock), and a second short UPDATE records it sent. If sending fails, the
-    email stays owed and is retried later with backoff; if the worker dies mid-send, the
-    lease lapses and the sweep sends it again.
-    """
-    lease = _claim_confirmation(signature_id)
-    if lease is None:
-        return False
-    ours = Signature.objects.filter(id=signature_id, email_retry_at=lease)
-    signature = Signature.objects.select_related("campaign__organisation").get(id=signature_id)
-    if signature.status != Signature.Status.PENDING or not signature.email:
-        ours.update(email_state=Signature.EmailState.NONE, email_retry_at=None)
-        return False
-    try:
-        _send_confirmation_email(signature)
-    except (smtplib.SMTPException, OSError) as error:
-        _confirmation_failed(signature, error, lease)
-        return False
-    ours.update(
-        email_state=Signature.EmailState.SENT,
-        email_sends=F("email_sends") + 1,
-        email_sent_at=timezone.now(),
-        email_retry_at=None,
-    )
-    return True
-
-
-MAX_EMAIL_FAILURES = 6
-
-
-def _confirmation_failed(signature: Signature, error: Exception, lease: datetime) -> None:
-    """Try again later (1, 2, 4 ... 32 minutes), then give up: an address the mail server
-    refuses must not be retried for ever, nor crowd out the emails that can go."""
-    failures = signature.email_failures + 1
-    changes = {
-        "email_failures": failures,
-        "email_retry_at": timezone.now() + timedelta(minutes=2 ** (failures - 1)),
-    }
-    if failures >= MAX_EMAIL_FAILURES:
-        changes["email_state"] = Signature.EmailState.NONE
-    Signature.objects.filter(
-        id=signature.id, email_state=Signature.EmailState.OWED, email_retry_at=lease
-    ).update(**changes)
-    logger.warning(
-        "confirmation email for signature %s failed (%s), attempt %s of %s",
-        signature.id,
-        error.__class__.__name__,
-        failures,
-        MAX_EMAIL_FAILURES,
-    )
-
-
-def _send_confirmation_email(signature: Signature) -> None:
-    campaign = signature.campaign
-    with translation.override(signature.language or settings.LANGUAGE_CODE):
-        content = campaign_content(campaign=campaign, language=translation.get_language())
-        context = {
-            "name": signature.name,
-            "campaign": campaign,
-            "content": content,
-            "organisation": campaign.organisation,
-            "url": confirmation_url(signature_id=signature.id),
-            "days": settings.CONFIRMATION_MAX_AGE.days,
-        }
-        subject = render_to_string("signatures/email/confirm_subject.txt", context).strip()
-        text = render_to_string("signatures/email/confirm_body.txt", context)
-        html = render_to_string("signatures/email/confirm_body.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=text, to=[signature.email]
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
-
-
-def signatures_owed_ids(*, limit: int = 1000) -> list[int]:
-    now = timezone.now()
-    cutoff = now - timedelta(seconds=settings.OUTBOX_GRACE_SECONDS)
-    return list(
-        Signature.objects.filter(email_state=Signature.EmailState.OWED, created__lt=cutoff)
-        .filter(Q(email_retry_at__isnull=True) | Q(email_retry_at__lte=now))
-        .order_by("created")
-        .values_list("id", flat=True)[:limit]
-    )
-
-
-def signatures_send_owed() -> int:
-    """The outbox sweep: publish a send for every confirmation still owed.
-
-    Covers a broker that was down when the signer signed, and a worker that died mid-send.
-    """
-    published = 0
-    for signature_id in signatures_owed_ids():
-        if publish(CONFIRM_TASK, signature_id):
-            published += 1
-    return published
+        confirmation_publish_on_commit(signature_id)
 
 
 # --- Organisers' review ----------------------------------------------------------------
@@ -408,7 +216,29 @@ def signature_set_status(*, by, signature: Signature, status: str) -> Signature:
                 signature.status = Signature.Status.PENDING
                 if signature.email and signature.email_sends < MAX_CONFIRMATION_SENDS:
                     signature.email_state = Signature.EmailState.OWED
-                    transaction.on_commit(lambda: _publish_confirmation(signature.id))
+                    confirmation_publish_on_commit(signature.id)
         signature.save()
         tally_nudge_on_commit(campaign_id=signature.campaign_id)
     return signature
+
+
+# --- Consent texts ---------------------------------------------------------------------
+
+
+def consent_text_create(*, by, language: str, text: str) -> ConsentText:
+    """A new wording of the consent, in one language: a new version. Signatures keep pointing
+    at the version their signers saw; new signatures get this one (within a minute in every
+    process, the life of the consent cache)."""
+    if not access.is_superuser(by):
+        raise NotAllowed(_("Only the installation's administrators change the consent text."))
+    with transaction.atomic():
+        latest = (
+            ConsentText.objects.select_for_update()
+            .filter(language=language)
+            .aggregate(top=Max("version"))["top"]
+        )
+        consent = ConsentText(language=language, text=text, version=(latest or 0) + 1)
+        consent.full_clean()
+        consent.save()
+    consent_clear_cache()
+    return consent

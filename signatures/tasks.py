@@ -1,20 +1,20 @@
 from celery import shared_task
 
 from core.queue import publish
-from signatures import imports, people, rights, services
+from signatures import confirmation, imports, people, rights
 
 
-@shared_task(name=services.CONFIRM_TASK, acks_late=True, time_limit=120)
+@shared_task(name=confirmation.CONFIRM_TASK, acks_late=True, time_limit=120)
 def signature_send_confirmation(signature_id: int) -> bool:
     """Send the confirmation email this signature is owed (no-op if already sent). A failure
     is recorded on the row, and the outbox sweep tries again later."""
-    return services.signature_send_confirmation(signature_id=signature_id)
+    return confirmation.signature_send_confirmation(signature_id=signature_id)
 
 
 @shared_task(acks_late=True, time_limit=300)
 def signatures_send_owed() -> int:
     """Periodic outbox sweep: publish every confirmation email still owed."""
-    return services.signatures_send_owed()
+    return confirmation.signatures_send_owed()
 
 
 @shared_task(name=imports.IMPORT_TASK, acks_late=True, time_limit=1800, soft_time_limit=1750)

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from campaigns.models import Campaign
-from campaigns.services import TALLY_RECORDS_TASK
+from campaigns.records import TALLY_RECORDS_TASK
 from core.nudge import nudge_clear
 from core.queue import publish
 from signatures.nudges import TALLY_TASK

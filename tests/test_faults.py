@@ -12,9 +12,9 @@ from django.db import connection
 from knox.models import AuthToken
 
 from campaigns.models import Campaign, Membership
+from signatures.confirmation import confirmation_token
 from signatures.imports import signatures_import
 from signatures.models import ImportJob, Signature
-from signatures.services import confirmation_token
 from tallies.models import CampaignTally
 from tallies.services import campaign_tally
 from tests.factories import CampaignFactory, UserFactory

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from config.logging import MaskingFormatter, mask_emails
-from signatures import services
+from signatures import confirmation
 from signatures.models import Signature
 from tests.factories import CampaignFactory, CollectorFactory, sign
 
@@ -48,12 +48,12 @@ def test_no_signer_detail_reaches_any_log(client, api, organiser_a, campaign_a, 
     sign(pending, email=SECRETS[0])
     signature = Signature.objects.get(campaign=pending)
     # The confirmation email, sent and then failing (nothing listens on port 1).
-    assert services.signature_send_confirmation(signature_id=signature.id)
+    assert confirmation.signature_send_confirmation(signature_id=signature.id)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
     Signature.objects.filter(id=signature.id).update(email_state="owed")
-    assert not services.signature_send_confirmation(signature_id=signature.id)
-    page = client.post(f"/confirm/{services.confirmation_token(signature_id=signature.id)}/")
+    assert not confirmation.signature_send_confirmation(signature_id=signature.id)
+    page = client.post(f"/confirm/{confirmation.confirmation_token(signature_id=signature.id)}/")
     assert page.status_code == 200
     signature.refresh_from_db()
     assert signature.status == "confirmed"

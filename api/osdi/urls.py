@@ -1,46 +1,50 @@
 from django.urls import path
 
-from api.osdi import views
+from api.osdi import advocacy, entry, people, petitions
 
 app_name = "osdi"
 urlpatterns = [
-    path("", views.EntryPoint.as_view(), name="entry"),
-    path("people/", views.People.as_view(), name="people"),
-    path("people/person_signup_helper/", views.PersonSignupHelper.as_view(), name="person-signup"),
-    path("people/<int:pk>/", views.PersonDetail.as_view(), name="person"),
-    path("people/<int:pk>/signatures/", views.PersonSignatures.as_view(), name="person-signatures"),
-    path("people/<int:pk>/taggings/", views.PersonTaggings.as_view(), name="person-taggings"),
-    path("petitions/", views.Petitions.as_view(), name="petitions"),
-    path("petitions/<int:pk>/", views.PetitionDetail.as_view(), name="petition"),
+    path("", entry.EntryPoint.as_view(), name="entry"),
+    path("people/", people.People.as_view(), name="people"),
+    path("people/person_signup_helper/", people.PersonSignupHelper.as_view(), name="person-signup"),
+    path("people/<int:pk>/", people.PersonDetail.as_view(), name="person"),
+    path(
+        "people/<int:pk>/signatures/", people.PersonSignatures.as_view(), name="person-signatures"
+    ),
+    path("people/<int:pk>/taggings/", people.PersonTaggings.as_view(), name="person-taggings"),
+    path("petitions/", petitions.Petitions.as_view(), name="petitions"),
+    path("petitions/<int:pk>/", petitions.PetitionDetail.as_view(), name="petition"),
     path(
         "petitions/<int:pk>/signatures/",
-        views.PetitionSignatures.as_view(),
+        petitions.PetitionSignatures.as_view(),
         name="petition-signatures",
     ),
     path(
         "petitions/<int:pk>/signatures/record_signature_helper/",
-        views.RecordSignatureHelper.as_view(),
+        petitions.RecordSignatureHelper.as_view(),
         name="record-signature",
     ),
     path(
         "petitions/<int:pk>/signatures/<int:sid>/",
-        views.SignatureDetail.as_view(),
+        petitions.SignatureDetail.as_view(),
         name="signature",
     ),
-    path("advocacy_campaigns/", views.AdvocacyCampaigns.as_view(), name="advocacy-campaigns"),
+    path("advocacy_campaigns/", advocacy.AdvocacyCampaigns.as_view(), name="advocacy-campaigns"),
     path(
         "advocacy_campaigns/<int:pk>/",
-        views.AdvocacyCampaignDetail.as_view(),
+        advocacy.AdvocacyCampaignDetail.as_view(),
         name="advocacy-campaign",
     ),
-    path("advocacy_campaigns/<int:pk>/outreaches/", views.Outreaches.as_view(), name="outreaches"),
+    path(
+        "advocacy_campaigns/<int:pk>/outreaches/", advocacy.Outreaches.as_view(), name="outreaches"
+    ),
     path(
         "advocacy_campaigns/<int:pk>/outreaches/<int:oid>/",
-        views.OutreachDetail.as_view(),
+        advocacy.OutreachDetail.as_view(),
         name="outreach",
     ),
-    path("tags/", views.Tags.as_view(), name="tags"),
-    path("tags/<int:pk>/", views.TagDetail.as_view(), name="tag"),
-    path("tags/<int:pk>/taggings/", views.TagTaggings.as_view(), name="tag-taggings"),
-    path("tags/<int:pk>/taggings/<int:tid>/", views.TaggingDetail.as_view(), name="tagging"),
+    path("tags/", people.Tags.as_view(), name="tags"),
+    path("tags/<int:pk>/", people.TagDetail.as_view(), name="tag"),
+    path("tags/<int:pk>/taggings/", people.TagTaggings.as_view(), name="tag-taggings"),
+    path("tags/<int:pk>/taggings/<int:tid>/", people.TaggingDetail.as_view(), name="tagging"),
 ]

@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from api.fields import CountryCodeField
-from campaigns import access, services
+from campaigns import access, records
 from campaigns.access import Ability
 from campaigns.models import (
     DecisionMaker,
@@ -71,7 +71,7 @@ class OutreachView(generics.ListAPIView):
             partner = Organisation.objects.filter(slug=partner_slug).first()
             if partner is None:
                 raise serializers.ValidationError({"partner": ["No organisation has this slug."]})
-        activity = services.outreach_record(
+        activity = records.outreach_record(
             by=request.user, campaign=campaign, partner=partner, **fields
         )
         return Response(OutreachOutputSerializer(activity).data, status=status.HTTP_201_CREATED)
@@ -145,7 +145,7 @@ class DecisionMakerViewSet(
         organisation = Organisation.objects.filter(slug=fields.pop("organisation")).first()
         if organisation is None:
             raise serializers.ValidationError({"organisation": ["No organisation has this slug."]})
-        decision_maker = services.decision_maker_create(
+        decision_maker = records.decision_maker_create(
             by=request.user, organisation=organisation, **fields
         )
         return Response(
@@ -161,7 +161,7 @@ class DecisionMakerViewSet(
         decision_maker = self.get_object()
         data = DecisionMakerUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        decision_maker = services.decision_maker_update(
+        decision_maker = records.decision_maker_update(
             by=request.user, decision_maker=decision_maker, **data.validated_data
         )
         return Response(DecisionMakerOutputSerializer(decision_maker).data)
@@ -229,7 +229,7 @@ class EngagementView(generics.ListAPIView):
             raise serializers.ValidationError(
                 {"decision_maker": ["No decision-maker with this id is tracked for this campaign."]}
             )
-        engagement = services.engagement_record(
+        engagement = records.engagement_record(
             by=request.user, campaign=campaign, decision_maker=decision_maker, **fields
         )
         return Response(EngagementOutputSerializer(engagement).data, status=status.HTTP_201_CREATED)

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from api.fields import CountryCodeField
 from api.permissions import ReadOnlyOrManager
-from campaigns import selectors, services
+from campaigns import records, selectors
 from campaigns.models import Campaign, CountryStatus, Stage
 
 
@@ -57,7 +57,7 @@ class CountryStatusView(generics.ListAPIView):
         campaign = self.get_campaign()
         data = CountryStatusInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        record = services.country_status_record(
+        record = records.country_status_record(
             by=request.user, campaign=campaign, **data.validated_data
         )
         return Response(CountryStatusOutputSerializer(record).data, status=status.HTTP_201_CREATED)

@@ -18,7 +18,7 @@ from campaigns import access
 from campaigns.access import Ability
 from campaigns.models import Campaign
 from core.errors import DomainError, RateLimited
-from signatures import channels, services
+from signatures import channels, confirmation, services
 from signatures.client import client_address
 from signatures.models import Signature
 from signatures.selectors import signature_list_for_campaign, signing_campaign
@@ -277,7 +277,7 @@ class ConfirmView(APIView):
     def post(self, request):
         data = ConfirmInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = services.signature_confirm(token=data.validated_data["token"])
+        result = confirmation.signature_confirm(token=data.validated_data["token"])
         return Response(
             {
                 "status": "confirmed",

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from campaigns import services
+from campaigns import records, services
 from campaigns.models import Campaign, CountryStatus
 from core.errors import NotAllowed
 
@@ -42,10 +42,10 @@ def test_duplicate_slug_is_a_field_error(organiser_a, org_a, campaign_a):
 
 
 def test_country_status_keeps_history(organiser_a, campaign_a):
-    services.country_status_record(
+    records.country_status_record(
         by=organiser_a, campaign=campaign_a, country="EC", stage="committee", date="2013-03-12"
     )
-    services.country_status_record(
+    records.country_status_record(
         by=organiser_a, campaign=campaign_a, country="EC", stage="passed", date="2013-11-28"
     )
     assert list(

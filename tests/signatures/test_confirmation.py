@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from signatures import services
+from signatures import confirmation, services
 from signatures.models import Signature
 from tests.factories import CampaignFactory, sign
 from tests.stack import wait_for
@@ -61,7 +61,7 @@ def test_signing_again_while_pending_resends_a_few_times_at_most(org_a):
     signature = Signature.objects.get()
     sends = 0
     for _ in range(6):
-        if services.signature_send_confirmation(signature_id=signature.id):
+        if confirmation.signature_send_confirmation(signature_id=signature.id):
             sends += 1
         # Pretend the last email went out long ago, then sign again.
         Signature.objects.filter(id=signature.id).update(
@@ -76,7 +76,7 @@ def test_signing_again_while_pending_resends_a_few_times_at_most(org_a):
 def test_an_immediate_repeat_does_not_resend(org_a):
     campaign = CampaignFactory(organisation=org_a, require_confirmation=True)
     sign(campaign)
-    services.signature_send_confirmation(signature_id=Signature.objects.get().id)
+    confirmation.signature_send_confirmation(signature_id=Signature.objects.get().id)
     sign(campaign)
     assert Signature.objects.get().email_state == "sent"
 
@@ -87,7 +87,7 @@ def test_a_rejected_signature_cannot_be_confirmed(org_a, api):
     sign(campaign)
     signature = Signature.objects.get()
     Signature.objects.filter(id=signature.id).update(status="rejected")
-    token = services.confirmation_token(signature_id=signature.id)
+    token = confirmation.confirmation_token(signature_id=signature.id)
     response = api.post("/api/v1/signatures/confirm/", {"token": token}, format="json")
     assert response.status_code == 409
 
@@ -109,16 +109,16 @@ def test_an_email_that_fails_is_retried_later_then_given_up(org_a, settings):
     campaign = CampaignFactory(organisation=org_a, require_confirmation=True)
     sign(campaign)
     signature = Signature.objects.get()
-    assert not services.signature_send_confirmation(signature_id=signature.id)
+    assert not confirmation.signature_send_confirmation(signature_id=signature.id)
     signature.refresh_from_db()
     assert (signature.email_state, signature.email_failures) == ("owed", 1)
-    assert signature.id not in services.signatures_owed_ids()  # not before its retry time
-    for _ in range(services.MAX_EMAIL_FAILURES):
+    assert signature.id not in confirmation.signatures_owed_ids()  # not before its retry time
+    for _ in range(confirmation.MAX_EMAIL_FAILURES):
         Signature.objects.filter(id=signature.id).update(email_retry_at=timezone.now())
-        services.signature_send_confirmation(signature_id=signature.id)
+        confirmation.signature_send_confirmation(signature_id=signature.id)
     signature.refresh_from_db()
     assert (signature.email_state, signature.email_failures) == (
         "none",
-        services.MAX_EMAIL_FAILURES,
+        confirmation.MAX_EMAIL_FAILURES,
     )
-    assert signature.id not in services.signatures_owed_ids()
+    assert signature.id not in confirmation.signatures_owed_ids()

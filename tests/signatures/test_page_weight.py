@@ -4,7 +4,7 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
-from demo import seed as demo
+from demo import data as demo
 from tests.factories import CampaignFactory
 
 

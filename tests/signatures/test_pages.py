@@ -8,8 +8,9 @@ from django.test import override_settings
 
 from campaigns.models import CampaignTranslation
 from public.views import FORM_SALT
+from signatures.confirmation import confirmation_token
 from signatures.models import Signature
-from signatures.services import confirmation_token, signature_set_status
+from signatures.services import signature_set_status
 from tests.factories import CampaignFactory, CollectorFactory
 
 pytestmark = pytest.mark.django_db

@@ -120,3 +120,28 @@ def test_a_delivery_owed_for_an_erased_signer_is_dropped_not_sent(
     assert webhook_deliver(delivery_id=delivery.id) == WebhookDelivery.State.DROPPED
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == ("dropped", 0)
+
+
+# Columns that say nothing about who signed. With Signature.PERSONAL_FIELDS they cover every
+# column: a new one must be put on one side, so no detail escapes erasure unnoticed.
+NOT_PERSONAL = {
+    "id", "campaign", "country", "language", "source", "collector", "status",
+    "rejected_reason", "consent_text", "consented_at", "confirmed_at", "email_state",
+    "email_sends", "email_sent_at", "email_failures", "email_retry_at", "created", "counted",
+    "erased_at",
+}  # fmt: skip
+
+
+def test_every_signature_column_is_either_personal_or_not():
+    columns = {field.name for field in Signature._meta.concrete_fields}
+    personal = set(Signature.PERSONAL_FIELDS)
+    assert not personal & NOT_PERSONAL
+    assert columns == personal | NOT_PERSONAL, columns ^ (personal | NOT_PERSONAL)
+
+
+def test_erasure_empties_every_personal_field(organiser_a, org_a, campaign_a):
+    sign(campaign_a, email="juana@example.org", postal_code="0201", comment="Sí", region="La Paz")
+    Signature.objects.update(client_hash="abc")
+    rights.signer_erase(by=organiser_a, organisation=org_a, email="juana@example.org")
+    erased = Signature.objects.values(*Signature.PERSONAL_FIELDS).get()
+    assert set(erased.values()) <= {"", None}, erased

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from campaigns import services
+from campaigns import records
 from tallies import milestones
 from tallies import services as tallies
 from tallies.models import Milestone
@@ -90,12 +90,12 @@ def test_goal_shares_and_round_thresholds_are_recorded_once(org_a):
 @pytest.mark.django_db
 def test_a_country_reaching_ratified_is_a_milestone(org_a, organiser_a):
     campaign = CampaignFactory(organisation=org_a)
-    services.country_status_record(
+    records.country_status_record(
         by=organiser_a, campaign=campaign, country="BO", stage="passed", date=date(2012, 11, 21)
     )
     tallies.campaign_tally_records(campaign_id=campaign.id)
     assert not Milestone.objects.exists()
-    services.country_status_record(
+    records.country_status_record(
         by=organiser_a, campaign=campaign, country="BO", stage="ratified", date=date(2013, 4, 15)
     )
     tallies.campaign_tally_records(campaign_id=campaign.id)

@@ -9,9 +9,9 @@ from django.db.models import F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from campaigns import services as campaign_services
+from campaigns import records
 from campaigns.models import DecisionMaker, Engagement
-from signatures import channels, services
+from signatures import channels, confirmation, services
 from signatures.models import Signature
 from signatures.selectors import consent_text_current
 from tallies import services as tallies
@@ -52,8 +52,10 @@ def test_a_tally_counts_what_changed_since_the_last_one(org_a):
     assert stored(campaign.id)["pending"] == 5
     assert tallies.campaign_tally(campaign_id=campaign.id) == 0  # nothing new: nothing to do
 
-    token = services.confirmation_token(signature_id=Signature.objects.order_by("id").first().id)
-    services.signature_confirm(token=token)
+    token = confirmation.confirmation_token(
+        signature_id=Signature.objects.order_by("id").first().id
+    )
+    confirmation.signature_confirm(token=token)
     assert tallies.campaign_tally(campaign_id=campaign.id) == 1
     assert stored(campaign.id) == recount(campaign.id)
     assert stored(campaign.id)["confirmed"] == 1
@@ -120,7 +122,9 @@ def test_after_quiet_every_figure_equals_a_recount(organiser_a, operations):
         if signature is None:
             continue
         if kind == "confirm" and signature.status == "pending":
-            services.signature_confirm(token=services.confirmation_token(signature_id=signature.id))
+            confirmation.signature_confirm(
+                token=confirmation.confirmation_token(signature_id=signature.id)
+            )
         elif kind == "reject":
             services.signature_set_status(by=organiser_a, signature=signature, status="rejected")
         elif kind == "restore":
@@ -238,7 +242,7 @@ def test_decision_makers_count_once_at_their_latest_stance(org_a, organiser_a):
         DecisionMaker.objects.create(organisation=org_a, name=f"DM {n}", country="BO")
         for n in range(8)
     ]
-    record = campaign_services.engagement_record
+    record = records.engagement_record
     # One engaged in the baseline year, seven after it: "7 times more decision-makers engaged".
     record(
         by=organiser_a,

@@ -1,0 +1,122 @@
+"""Signers' rights, members and settings, logging out."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout as sign_out
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from campaigns import services
+from campaigns.access import Ability
+from campaigns.models import Membership
+from dashboard import forms
+from dashboard.views.common import apply_errors, page_organisation
+from signatures import rights
+from signatures.collectors import member_remove
+
+# --- Signers' rights, members ------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signers(request, org: str):
+    organisation = page_organisation(request, org, Ability.SEE_SIGNERS)
+    form = forms.SignerForm(request.POST or request.GET or None)
+    found = None
+    if form.is_valid():
+        email = form.cleaned_data["email"]
+        if request.method == "POST":
+            erased = rights.signer_erase(by=request.user, organisation=organisation, email=email)
+            messages.success(
+                request,
+                _("%(n)d signatures erased. They stay counted, anonymously.") % {"n": erased},
+            )
+            return redirect("dashboard:signers", organisation.slug)
+        found = rights.signer_signatures(organisation=organisation, email=email)
+    return render(
+        request,
+        "dashboard/signers.html",
+        {"organisation": organisation, "form": form, "found": found},
+    )
+
+
+@login_required
+def signer_export(request, org: str):
+    organisation = page_organisation(request, org, Ability.SEE_SIGNERS)
+    form = forms.SignerForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    email = form.cleaned_data["email"]
+    body = {
+        "email": email,
+        "organisation": organisation.name,
+        "exported_at": timezone.now().isoformat(),
+        "signatures": rights.signer_export(organisation=organisation, email=email),
+    }
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="signer.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request, org: str):
+    organisation = page_organisation(request, org, Ability.MANAGE_MEMBERS)
+    member_form = forms.MemberForm(request.POST if "username" in request.POST else None)
+    retention_form = forms.RetentionForm(
+        request.POST if "retention" in request.POST else None,
+        initial={"retention_months": organisation.retention_months},
+    )
+    if request.method == "POST":
+        try:
+            if "remove" in request.POST:
+                member_remove(
+                    by=request.user, organisation=organisation, user_id=int(request.POST["remove"])
+                )
+            elif "retention" in request.POST and retention_form.is_valid():
+                services.organisation_set_retention(
+                    by=request.user,
+                    organisation=organisation,
+                    months=retention_form.cleaned_data["retention_months"],
+                )
+            elif member_form.is_valid():
+                services.member_set(
+                    by=request.user, organisation=organisation, **member_form.cleaned_data
+                )
+            else:
+                raise ValidationError({})
+        except (ValidationError, ValueError) as error:
+            if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+                apply_errors(member_form, error)
+            messages.error(request, _("That change is not possible."))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("dashboard:members", organisation.slug)
+    return render(
+        request,
+        "dashboard/members.html",
+        {
+            "organisation": organisation,
+            "memberships": Membership.objects.filter(organisation=organisation)
+            .select_related("user")
+            .order_by("role", "user__username"),
+            "member_form": member_form,
+            "retention_form": retention_form,
+        },
+    )
+
+
+@require_POST
+def logout(request):
+    sign_out(request)
+    return redirect("dashboard:login")

@@ -1,0 +1,71 @@
+"""Upgrading an installation that holds data: the re-cut into layers moved models between apps
+without moving a row."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from signatures.models import Signature
+from tallies.models import CampaignTally, Milestone
+from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+# The last migrations before tallies and webhooks were apps of their own.
+BEFORE = [("campaigns", "0004_people"), ("signatures", "0007_email_retries")]
+GONE = [("tallies", None), ("webhooks", None)]
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    executor.loader.build_graph()
+    nodes = [(app, name) for app, name in targets if name is not None]
+    return executor.loader.project_state(nodes).apps
+
+
+def _latest():
+    executor = MigrationExecutor(connection)
+    return executor.loader.graph.leaf_nodes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_populated_database_from_before_the_move_migrates_with_every_row_in_place():
+    old = _migrate(BEFORE + GONE)
+    now = timezone.now()
+    organisation = old.get_model("campaigns", "Organisation").objects.create(slug="o", name="O")
+    campaign = old.get_model("campaigns", "Campaign").objects.create(
+        organisation=organisation, slug="c", title="C", goal=10, status="open"
+    )
+    signature = old.get_model("signatures", "Signature").objects.create(
+        campaign=campaign, name="Ana", email="ana@example.org", email_normalised="ana@example.org",
+        country="BO", status="confirmed", confirmed_at=now, counted="confirmed",
+    )  # fmt: skip
+    old.get_model("campaigns", "CampaignTally").objects.create(campaign=campaign, confirmed=1)
+    old.get_model("campaigns", "Milestone").objects.create(
+        campaign=campaign, kind="signatures", key="1", value=1, reached_at=now
+    )
+    endpoint = old.get_model("campaigns", "WebhookEndpoint").objects.create(
+        organisation=organisation, url="https://crm.example.org/", secret="s" * 20,
+        events=["signature"],
+    )  # fmt: skip
+    old.get_model("campaigns", "WebhookDelivery").objects.create(
+        endpoint=endpoint, event="signature", idempotency_key=f"signature:{signature.id}:1",
+        payload={"osdi:signature": {"person": {"email_addresses": ["ana@example.org"]}}},
+        next_attempt_at=now,
+    )  # fmt: skip
+
+    _migrate(_latest())
+
+    assert CampaignTally.objects.get(campaign_id=campaign.id).confirmed == 1
+    assert Milestone.objects.get().key == "1"
+    assert WebhookEndpoint.objects.get().url == "https://crm.example.org/"
+    delivery = WebhookDelivery.objects.get()
+    # The outbox kept the signature's id and dropped its copy of the person.
+    assert (delivery.signature_id, delivery.payload) == (signature.id, None)
+    assert Signature.objects.get().name == "Ana"
+    assert ContentType.objects.get_for_model(CampaignTally).app_label == "tallies"
+    assert not ContentType.objects.filter(app_label="campaigns", model="webhookdelivery").exists()
+    with connection.cursor() as cursor:  # the tables kept their names
+        tables = set(connection.introspection.table_names(cursor))
+    assert {"campaigns_campaigntally", "campaigns_webhookdelivery"} <= tables
