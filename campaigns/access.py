@@ -120,6 +120,16 @@ def require(user, organisation_id: int, ability: Ability, message: str = "") -> 
         raise NotAllowed(message or "You may not do this in this organisation.")
 
 
+def require_manager(by, organisation_id: int) -> None:
+    """What most changes need: the organisation's owners or organisers (or the system)."""
+    require(
+        by,
+        organisation_id,
+        Ability.MANAGE,
+        "Only the organisation's owners and organisers may do this.",
+    )
+
+
 def _authenticated(user) -> None:
     if user is None or not user.is_authenticated:
         raise NotAuthenticated("Log in, or send your API token.")

@@ -92,23 +92,7 @@ class CampaignAdmin(ServiceAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["organisation"]
     inlines = [CampaignTranslationInline, CountryStatusInline]
-    fields = [
-        "organisation",
-        "slug",
-        "title",
-        "summary",
-        "petition_text",
-        "goal",
-        "status",
-        "outcome",
-        "starts_on",
-        "ends_on",
-        "countries",
-        "languages",
-        "require_confirmation",
-        "baseline_starts_on",
-        "baseline_ends_on",
-    ]
+    fields = ["organisation", *services.CAMPAIGN_FIELDS]
 
     def get_readonly_fields(self, request, obj=None):
         return ["organisation"] if obj else []  # a campaign stays with its organisation

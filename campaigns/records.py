@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from campaigns import access
-from campaigns.access import Ability
 from campaigns.models import (
     Campaign,
     CountryStatus,
@@ -30,15 +29,6 @@ OUTREACH_FIELDS = {"channel", "country", "date", "reach", "description", "partne
 STAGE_FIELDS = {"country", "stage", "date", "source_url", "note"}
 ENGAGEMENT_FIELDS = {"decision_maker", "kind", "date", "stance", "notes"}
 DECISION_MAKER_FIELDS = {"name", "role", "institution", "country", "level"}
-
-
-def _require_manager(by, organisation_id: int) -> None:
-    access.require(
-        by,
-        organisation_id,
-        Ability.MANAGE,
-        "Only the organisation's owners and organisers may do this.",
-    )
 
 
 def _retally(campaign_id: int) -> None:
@@ -61,7 +51,7 @@ def _save(record):
 
 def _correct(by, record, fields: dict, allowed: set[str]):
     """Change some fields of a campaign's record (a stage, outreach or engagement)."""
-    _require_manager(by, record.campaign.organisation_id)
+    access.require_manager(by, record.campaign.organisation_id)
     _check_fields(fields, allowed)
     for name, value in fields.items():
         setattr(record, name, value)
@@ -69,7 +59,7 @@ def _correct(by, record, fields: dict, allowed: set[str]):
 
 
 def _remove(by, record) -> None:
-    _require_manager(by, record.campaign.organisation_id)
+    access.require_manager(by, record.campaign.organisation_id)
     campaign_id = record.campaign_id
     record.delete()
     _retally(campaign_id)
@@ -89,7 +79,7 @@ def country_status_record(
     note: str = "",
 ) -> CountryStatus:
     """Record a step of the campaign's ask in one country. Earlier steps stay as history."""
-    _require_manager(by, campaign.organisation_id)
+    access.require_manager(by, campaign.organisation_id)
     status = CountryStatus(
         campaign=campaign,
         country=country,
@@ -126,7 +116,7 @@ def outreach_record(
     partner: Organisation | None = None,
 ) -> OutreachActivity:
     """Record a communication action and the people it reached."""
-    _require_manager(by, campaign.organisation_id)
+    access.require_manager(by, campaign.organisation_id)
     activity = OutreachActivity(
         campaign=campaign,
         channel=channel,
@@ -153,7 +143,7 @@ def outreach_remove(*, by, activity: OutreachActivity) -> None:
 
 
 def decision_maker_create(*, by, organisation: Organisation, **fields) -> DecisionMaker:
-    _require_manager(by, organisation.id)
+    access.require_manager(by, organisation.id)
     _check_fields(fields, DECISION_MAKER_FIELDS)
     decision_maker = DecisionMaker(organisation=organisation, **fields)
     decision_maker.full_clean()
@@ -162,7 +152,7 @@ def decision_maker_create(*, by, organisation: Organisation, **fields) -> Decisi
 
 
 def decision_maker_update(*, by, decision_maker: DecisionMaker, **fields) -> DecisionMaker:
-    _require_manager(by, decision_maker.organisation_id)
+    access.require_manager(by, decision_maker.organisation_id)
     _check_fields(fields, DECISION_MAKER_FIELDS)
     for name, value in fields.items():
         setattr(decision_maker, name, value)
@@ -184,7 +174,7 @@ def _engaged_campaigns(decision_maker: DecisionMaker) -> set[int]:
 @transaction.atomic
 def decision_maker_remove(*, by, decision_maker: DecisionMaker) -> None:
     """Remove a decision-maker and their engagements; the campaigns' figures follow."""
-    _require_manager(by, decision_maker.organisation_id)
+    access.require_manager(by, decision_maker.organisation_id)
     campaign_ids = _engaged_campaigns(decision_maker)
     decision_maker.delete()
     for campaign_id in campaign_ids:
@@ -210,7 +200,7 @@ def engagement_record(
     notes: str = "",
 ) -> Engagement:
     """Record an interaction with a decision-maker and the stance it showed."""
-    _require_manager(by, campaign.organisation_id)
+    access.require_manager(by, campaign.organisation_id)
     engagement_decision_maker_check(campaign, decision_maker)
     engagement = Engagement(
         campaign=campaign,

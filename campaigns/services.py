@@ -21,7 +21,8 @@ from core.errors import NotAllowed
 logger = logging.getLogger(__name__)
 
 
-CAMPAIGN_FIELDS = {
+# What a campaign's owners and organisers set, in the order forms show it.
+CAMPAIGN_FIELDS = (
     "slug",
     "title",
     "summary",
@@ -36,16 +37,7 @@ CAMPAIGN_FIELDS = {
     "require_confirmation",
     "baseline_starts_on",
     "baseline_ends_on",
-}
-
-
-def _require_manager(by, organisation_id: int) -> None:
-    access.require(
-        by,
-        organisation_id,
-        Ability.MANAGE,
-        "Only the organisation's owners and organisers may do this.",
-    )
+)
 
 
 def _save_unique(campaign: Campaign) -> None:
@@ -89,8 +81,8 @@ def campaign_create(
     `closed_at` records when a closed campaign closed, for history brought in from elsewhere
     (the demo data, another tool); a campaign closed now closes now.
     """
-    _require_manager(by, organisation.id)
-    unknown = set(fields) - CAMPAIGN_FIELDS
+    access.require_manager(by, organisation.id)
+    unknown = set(fields) - set(CAMPAIGN_FIELDS)
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
     campaign = Campaign(organisation=organisation, **fields)
@@ -112,8 +104,8 @@ def campaign_update(
     **fields,
 ) -> Campaign:
     """Change any of a campaign's fields. A campaign stays with its organisation."""
-    _require_manager(by, campaign.organisation_id)
-    unknown = set(fields) - CAMPAIGN_FIELDS
+    access.require_manager(by, campaign.organisation_id)
+    unknown = set(fields) - set(CAMPAIGN_FIELDS)
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
