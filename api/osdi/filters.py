@@ -98,7 +98,7 @@ def _moment(value: str) -> tuple[datetime, timedelta]:
     """The UTC start of the span `value` names, and its length (1 microsecond: exact)."""
     match = _MOMENT.fullmatch(value)
     if match is None:
-        raise FilterError(f"{value!r} is not a date: write 2014-03-25 or 2014-03-25T12:00:00Z.")
+        raise FilterError(f"Cannot read {value!r} as a date: write e.g. 2014-03-25T12:00:00Z.")
     year, month, day, hour, minute, second, fraction, sign, off_hour, off_minute = match.groups()
     days = calendar.monthrange(max(int(year), 1), int(month))[1] if 0 < int(month) < 13 else 31
     for name, digits, low, high in (
@@ -119,7 +119,7 @@ def _moment(value: str) -> tuple[datetime, timedelta]:
     try:
         return (moment + shift if sign == "-" else moment - shift), unit
     except OverflowError:
-        raise FilterError(f"{value!r} is outside the years 1-9999 in UTC.") from None
+        raise FilterError(f"The date {value!r} is outside the years 1-9999 in UTC.") from None
 
 
 def _datetime_q(lookup: str, op: str, value: str) -> Q:
@@ -212,7 +212,7 @@ class _Parser:
         except ValueError as error:
             if isinstance(error, FilterError):
                 raise
-            raise FilterError(f"{value.text!r} is not a valid {name.text}.") from None
+            raise FilterError(f"The value {value.text!r} is not a valid {name.text}.") from None
         q = Q(**{f"{field.lookup}__exact": lookup_value})
         return ~q if op_name == "ne" else q
 
