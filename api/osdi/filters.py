@@ -132,8 +132,8 @@ def _datetime_q(lookup: str, op: str, value: str) -> Q:
         before = Q(**{f"{lookup}__lt": start + unit})
     except OverflowError:  # the span ends with the year 9999
         before = Q(**{f"{lookup}__lte": _LATEST})
-    spans = {"gt": after, "ge": after, "lt": before, "le": before, "eq": after & before}
-    return spans.get(op) or ~(after & before)
+    within = after & before
+    return {"gt": after, "ge": after, "lt": before, "le": before, "eq": within, "ne": ~within}[op]
 
 
 @dataclass
