@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from api.osdi.filters import MAX_DEPTH, Field, FilterError, parse
+from signatures.models import Person
 
 
 def _identifier(value: str) -> int:
@@ -191,8 +192,6 @@ def test_a_field_that_needs_a_normaliser_without_one_is_a_programming_error():
 
 
 def test_the_lookups_compile_on_a_real_model():
-    from signatures.models import Person
-
     fields = {
         "modified_date": Field("modified", "datetime"),
         "created_date": Field("created", "datetime"),
