@@ -1,10 +1,8 @@
-import json
+"""A campaign's signatures for its organisers: the list (and, on the same URL, signing, from
+`api.v1.signing`), one signature and its review, and confirming by token."""
 
 import django_filters
-from django.core.exceptions import ValidationError
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers
@@ -12,54 +10,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import validation_detail
 from api.fields import CountryCodeField
+from api.v1.signing import SignatureInputSerializer, SignedSerializer, sign
 from campaigns import access
 from campaigns.access import Ability
 from campaigns.models import Campaign
-from core.errors import DomainError, RateLimited
-from signatures import channels, confirmation, services
-from signatures.client import client_address
+from signatures import confirmation, services
 from signatures.models import Signature
-from signatures.selectors import signature_list_for_campaign, signing_campaign
-from signatures.validation import (
-    COLLECTOR_MAX,
-    COMMENT_MAX,
-    EMAIL_MAX,
-    NAME_MAX,
-    POSTAL_CODE_MAX,
-    REGION_MAX,
-)
-
-
-class SignatureInputSerializer(serializers.Serializer):
-    """Documents the signing body. The body itself is checked once, by the signing service
-    (signatures.validation), which the pages and the CSV import share."""
-
-    name = serializers.CharField(max_length=NAME_MAX)
-    email = serializers.EmailField(max_length=EMAIL_MAX)
-    country = CountryCodeField()
-    consent = serializers.BooleanField(help_text="Must be true: the signer agreed.")
-    postal_code = serializers.CharField(max_length=POSTAL_CODE_MAX, required=False)
-    region = serializers.CharField(max_length=REGION_MAX, required=False)
-    comment = serializers.CharField(max_length=COMMENT_MAX, required=False)
-    language = serializers.ChoiceField(
-        choices=["es", "en", "pt", "fr"],
-        required=False,
-        help_text="The signer's language, for the confirmation email. Default: Accept-Language.",
-    )
-    collector = serializers.SlugField(max_length=COLLECTOR_MAX, required=False)
-    source = serializers.ChoiceField(choices=sorted(channels.PUBLIC_SOURCES), required=False)
-
-
-SignedSerializer = inline_serializer(
-    "Signed",
-    {
-        "duplicate": serializers.BooleanField(),
-        "status": serializers.ChoiceField(choices=["pending", "confirmed"], required=False),
-        "campaign": serializers.SlugField(),
-    },
-)
+from signatures.selectors import signature_list_for_campaign
 
 
 class SignatureOutputSerializer(serializers.Serializer):
@@ -138,53 +96,6 @@ class CampaignSignaturesView(generics.ListAPIView):
     )
     def post(self, request, slug):
         return sign(request._request, slug)
-
-
-def _json_body(request):
-    content_type = request.content_type or "application/json"
-    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return request.POST.dict()
-    if content_type != "application/json":
-        raise ValueError("Send JSON (Content-Type: application/json).")
-    try:
-        return json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"JSON parse error - {error}") from None
-    except RecursionError:
-        raise ValueError("JSON parse error - nested too deeply.") from None
-
-
-def sign(request, slug: str) -> JsonResponse:
-    """The signing hot path, answered without DRF's request machinery: one campaign lookup,
-    one validation, one INSERT, on-commit nudges. Same answers as the rest of the API."""
-    campaign = signing_campaign(slug=slug)
-    if campaign is None:
-        return JsonResponse({"detail": "Not found."}, status=404)
-    try:
-        data = _json_body(request)
-    except ValueError as error:
-        status_code = 415 if str(error).startswith("Send JSON") else 400
-        return JsonResponse({"detail": str(error)}, status=status_code)
-    try:
-        result = services.signature_sign(
-            campaign=campaign,
-            signer=data,
-            channel=channels.API,
-            language=get_language(),
-            client_address=client_address(request),
-        )
-    except ValidationError as error:
-        return JsonResponse(validation_detail(error), status=400)
-    except DomainError as error:
-        response = JsonResponse({"detail": error.message, "code": error.code}, status=error.status)
-        if isinstance(error, RateLimited):
-            response["Retry-After"] = str(error.retry_after)
-        return response
-    if not result.created:
-        return JsonResponse({"duplicate": True, "campaign": campaign.slug})
-    return JsonResponse(
-        {"duplicate": False, "status": result.status, "campaign": campaign.slug}, status=201
-    )
 
 
 _list_signatures = CampaignSignaturesView.as_view()
