@@ -15,8 +15,8 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
-# Static files are collected at build time; DEBUG on only so no SECRET_KEY is needed here.
-RUN DEBUG=true python manage.py collectstatic --noinput --verbosity 0
+# Static files are collected at build time, with a throwaway key: the real one comes at start.
+RUN DEBUG=true SECRET_KEY=only-to-collect-static-files python manage.py collectstatic --noinput --verbosity 0
 
 USER voces
 EXPOSE 8000

@@ -15,6 +15,7 @@ import enum
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Membership, Organisation, Role
 from core.errors import NotAllowed, NotAuthenticated, NotFound
@@ -117,7 +118,7 @@ def organisation_filter(user, ability: Ability, field: str = "organisation_id") 
 def require(user, organisation_id: int, ability: Ability, message: str = "") -> None:
     """Raise NotAllowed unless `user` may do `ability` in the organisation."""
     if not can(user, organisation_id, ability):
-        raise NotAllowed(message or "You may not do this in this organisation.")
+        raise NotAllowed(message or _("You may not do this in this organisation."))
 
 
 def require_manager(by, organisation_id: int) -> None:
@@ -126,13 +127,13 @@ def require_manager(by, organisation_id: int) -> None:
         by,
         organisation_id,
         Ability.MANAGE,
-        "Only the organisation's owners and organisers may do this.",
+        _("Only the organisation's owners and organisers may do this."),
     )
 
 
 def _authenticated(user) -> None:
     if user is None or not user.is_authenticated:
-        raise NotAuthenticated("Log in, or send your API token.")
+        raise NotAuthenticated(_("Log in, or send your API token."))
 
 
 def campaign_for(
@@ -153,10 +154,10 @@ def campaign_for(
     queryset = Campaign.objects.select_related("organisation") if queryset is None else queryset
     campaign = queryset.filter(slug=slug).first()
     if campaign is None:
-        raise NotFound("No campaign has this address.")
+        raise NotFound(_("No campaign has this address."))
     belongs = can(user, campaign.organisation_id, Ability.BELONG)
     if not belongs and (members_only or not campaign.is_public):
-        raise NotFound("No campaign has this address.")
+        raise NotFound(_("No campaign has this address."))
     require(user, campaign.organisation_id, ability)
     return campaign
 
@@ -168,9 +169,9 @@ def organisation_for(
     _authenticated(user)
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:
-        raise NotFound("No organisation has this address.")
+        raise NotFound(_("No organisation has this address."))
     if members_only and not can(user, organisation.id, Ability.BELONG):
-        raise NotFound("No organisation has this address.")
+        raise NotFound(_("No organisation has this address."))
     require(user, organisation.id, ability)
     return organisation
 

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from campaigns import access
 from campaigns.models import (
@@ -38,7 +39,7 @@ def _retally(campaign_id: int) -> None:
 def _check_fields(fields: dict, allowed: set[str]) -> None:
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
 
 
 def _save(record):
@@ -185,7 +186,7 @@ def engagement_decision_maker_check(campaign: Campaign, decision_maker: Decision
     """A campaign engages the decision-makers its own organisation tracks."""
     if decision_maker.organisation_id != campaign.organisation_id:
         raise ValidationError(
-            {"decision_maker": ["This decision-maker is tracked by another organisation."]}
+            {"decision_maker": [_("This decision-maker is tracked by another organisation.")]}
         )
 
 

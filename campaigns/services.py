@@ -8,10 +8,14 @@ in one place. Field problems raise Django's ValidationError keyed by field.
 import logging
 from datetime import datetime
 
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns import access
 from campaigns.access import Ability
@@ -46,7 +50,7 @@ def _save_unique(campaign: Campaign) -> None:
         with transaction.atomic():
             campaign.save()
     except IntegrityError as error:
-        raise ValidationError({"slug": ["A campaign with this slug already exists."]}) from error
+        raise ValidationError({"slug": [_("A campaign with this slug already exists.")]}) from error
 
 
 def _save_translations(campaign: Campaign, translations: dict[str, dict]) -> None:
@@ -84,7 +88,7 @@ def campaign_create(
     access.require_manager(by, organisation.id)
     unknown = set(fields) - set(CAMPAIGN_FIELDS)
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     campaign = Campaign(organisation=organisation, **fields)
     if campaign.status == Campaign.Status.CLOSED:
         campaign.closed_at = closed_at or timezone.now()
@@ -107,7 +111,7 @@ def campaign_update(
     access.require_manager(by, campaign.organisation_id)
     unknown = set(fields) - set(CAMPAIGN_FIELDS)
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     for name, value in fields.items():
         setattr(campaign, name, value)
@@ -140,7 +144,7 @@ def _require_owner(by, organisation_id: int) -> None:
         by,
         organisation_id,
         Ability.MANAGE_MEMBERS,
-        "Only the organisation's owners manage members and settings.",
+        _("Only the organisation's owners manage members and settings."),
     )
 
 
@@ -149,9 +153,9 @@ def member_set(*, by, organisation: Organisation, username: str, role: str) -> M
     _require_owner(by, organisation.id)
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        raise ValidationError({"username": ["No user has this name."]})
+        raise ValidationError({"username": [_("No user has this name.")]})
     if role not in dict(Membership._meta.get_field("role").choices):
-        raise ValidationError({"role": ["Choose owner, organiser, collector or viewer."]})
+        raise ValidationError({"role": [_("Choose owner, organiser, collector or viewer.")]})
     current = Membership.objects.filter(organisation=organisation, user=user).first()
     if current and current.role == Role.OWNER and role != Role.OWNER:
         _keep_an_owner(organisation, leaving=user)
@@ -168,12 +172,42 @@ def member_remove(*, by, organisation: Organisation, user_id: int) -> None:
     membership.delete()
 
 
+def members_locked_out(*, organisation: Organisation) -> set[int]:
+    """Ids of the organisation's members whose login is locked after failed attempts."""
+    usernames = set(
+        AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+        .exclude(username=None)
+        .values_list("username", flat=True)
+    )
+    if not usernames:
+        return set()
+    return set(
+        Membership.objects.filter(
+            organisation=organisation, user__username__in=usernames
+        ).values_list("user_id", flat=True)
+    )
+
+
+def member_unlock(*, by, organisation: Organisation, user_id: int) -> None:
+    """An owner lets a member log in again after their login was locked by failed attempts."""
+    _require_owner(by, organisation.id)
+    membership = (
+        Membership.objects.filter(organisation=organisation, user_id=user_id)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise ValidationError({"user": [_("This person is not a member of the organisation.")]})
+    axes_reset(username=membership.user.get_username())
+    logger.info("login unlocked for user %s in organisation %s", user_id, organisation.slug)
+
+
 def _keep_an_owner(organisation: Organisation, *, leaving) -> None:
     others = Membership.objects.filter(organisation=organisation, role=Role.OWNER).exclude(
         user=leaving
     )
     if not others.exists():
-        raise ValidationError({"role": ["An organisation keeps at least one owner."]})
+        raise ValidationError({"role": [_("An organisation keeps at least one owner.")]})
 
 
 ORGANISATION_FIELDS = {"slug", "name", "country", "website", "description", "retention_months"}
@@ -182,10 +216,10 @@ ORGANISATION_FIELDS = {"slug", "name", "country", "website", "description", "ret
 def organisation_create(*, by, **fields) -> Organisation:
     """A new organisation: for the installation's superusers (and the system)."""
     if not access.is_superuser(by):
-        raise NotAllowed("Only the installation's administrators create organisations.")
+        raise NotAllowed(_("Only the installation's administrators create organisations."))
     unknown = set(fields) - ORGANISATION_FIELDS
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     organisation = Organisation(**fields)
     organisation.full_clean()
     organisation.save()
@@ -197,7 +231,7 @@ def organisation_update(*, by, organisation: Organisation, **fields) -> Organisa
     _require_owner(by, organisation.id)
     unknown = set(fields) - ORGANISATION_FIELDS
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     for name, value in fields.items():
         setattr(organisation, name, value)
     organisation.full_clean()

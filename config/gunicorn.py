@@ -11,6 +11,8 @@ timeout = 30
 graceful_timeout = 20
 keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+# Emails in request lines (a signer looked up with ?email=) are masked in the access log.
+logger_class = "config.gunicorn_logging.MaskingLogger"
 errorlog = "-"
 # Limit request line and header sizes to what a browser sends.
 limit_request_line = 8190

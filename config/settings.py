@@ -6,6 +6,9 @@ PostgreSQL and Redis; `DEBUG=false` turns on what `manage.py check --deploy` ask
 The same code path serves every environment: only the values differ.
 """
 
+import ipaddress
+import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,12 +26,22 @@ DEBUG = env.bool("DEBUG", default=True)
 
 # --- Secrets and hosts -----------------------------------------------------------------
 
-_DEV_SECRET_KEY = "voces-insecure-development-key-only-for-the-embedded-default"
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
-    SECRET_KEY = _DEV_SECRET_KEY
+    # The embedded demo (`make run`): a key of this checkout's own, made on first start and
+    # kept out of git in .secret_key (as `make serve` does). A key written in the source would
+    # let anyone who reads it sign confirmation links for an installation left on defaults.
+    _key_file = BASE_DIR / ".secret_key"
+    try:  # created once, atomically: the dev server's two processes start together
+        with os.fdopen(os.open(_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(secrets.token_urlsafe(50) + "\n")
+    except FileExistsError:
+        pass
+    SECRET_KEY = _key_file.read_text().strip()
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(f"{_key_file} is empty: remove it, and start again.")
 # Old keys that still verify signatures (confirmation links, sessions) while a rotation settles.
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
@@ -37,10 +50,17 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The public address of this site, used in emails and share links, e.g. https://voces.example.org
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-# Number of reverse proxies in front of Voces whose X-Forwarded-For entries are trusted.
-# 0 (the default) ignores the header, so a client cannot pick its own address.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-if TRUSTED_PROXY_COUNT:
+# The reverse proxies in front of Voces (addresses or CIDRs, e.g. 10.0.0.5,172.16.0.0/12):
+# X-Forwarded-For and X-Forwarded-Proto are believed only when the request comes from one of
+# them (core.proxies). Empty (the default): the headers are ignored, so no client can pick its
+# own address or claim HTTPS.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _cidr in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_cidr!r} is no address or CIDR") from None
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Applications ----------------------------------------------------------------------
@@ -61,7 +81,9 @@ INSTALLED_APPS = [
     "corsheaders",
     "csp",
     "django_countries",
+    "axes",
     # Voces, bottom to top (see the README's Architecture): every import points down this list.
+    "core",
     "campaigns",
     "signatures",
     "webhooks",
@@ -73,6 +95,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.proxies.ForwardedHeadersMiddleware",
     "config.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -88,6 +111,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "config.middleware.DomainErrorMiddleware",
+    # Last, as its documentation asks: it answers a locked-out login before the view runs.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -200,6 +225,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Guessing a password is throttled (django-axes): after LOGIN_FAILURE_LIMIT failures an
+# account, and separately a client address, is locked for LOGIN_LOCKOUT_MINUTES, on the
+# dashboard's login and the admin's alike. An owner (or a superuser) unlocks from the members
+# page; a password reset unlocks too. Attempts are kept only for the lock's life.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "dashboard/locked.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "signatures.client.client_address"  # TRUSTED_PROXIES, as signing
+AXES_DISABLE_ACCESS_LOG = True  # failures are what the lock needs; successes are not kept
+AXES_VERBOSE = False
 LOGIN_URL = "/dashboard/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"
 
@@ -239,7 +281,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -248,7 +290,6 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 REST_KNOX = {

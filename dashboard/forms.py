@@ -1,12 +1,18 @@
 """HTML forms of the dashboard. They check shapes; the services check the rules."""
 
+from datetime import datetime, time
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from campaigns.models import DecisionMaker, Engagement, OutreachActivity, Role, Stage, Stance
+from signatures.identity import EMAIL_RAW_MAX, email_key
+from signatures.models import Signature
+from signatures.review import ClientHashPrefixField, EmailDomainField, SignatureWhere
 
 
 class DateInput(forms.DateInput):
@@ -70,7 +76,13 @@ class ImportForm(forms.Form):
 
 
 class SignerForm(forms.Form):
-    email = forms.EmailField(label=_("Signer's email"))
+    email = forms.CharField(label=_("Signer's email"), max_length=EMAIL_RAW_MAX)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if email_key(email) is None:  # the one rule for addresses (signatures.identity)
+            raise forms.ValidationError(_("Enter a valid email address."))
+        return email
 
 
 class MemberForm(forms.Form):
@@ -85,3 +97,42 @@ class RetentionForm(forms.Form):
         max_value=240,
         required=False,
     )
+
+
+class _CodeChoiceField(forms.ChoiceField):
+    """A choice of codes that takes them in any case (`?country=bo`)."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+class SignatureFilterForm(forms.Form):
+    """The review page's filters, sent by GET: the API's filters, checked by the same rules
+    (`signatures.review`), and a search box. Days are read in the installation's time zone:
+    "from" is inclusive, "before" exclusive."""
+
+    search = forms.CharField(label=_("Name or email contains"), required=False, max_length=200)
+    client_hash = ClientHashPrefixField(label=_("Address hash starts with"), required=False)
+    email_domain = EmailDomainField(label=_("Email domain"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    source = forms.ChoiceField(label=_("Source"), required=False)
+    collector = forms.ChoiceField(label=_("Collector"), required=False)
+    country = _CodeChoiceField(label=_("Country"), required=False)
+    created_after = forms.DateField(label=_("Signed from"), required=False, widget=DateInput)
+    created_before = forms.DateField(label=_("Signed before"), required=False, widget=DateInput)
+
+    def __init__(self, *args, collectors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["status"].choices = every + Signature.Status.choices
+        self.fields["source"].choices = every + Signature.Source.choices
+        self.fields["collector"].choices = every + list(collectors)
+        self.fields["country"].choices = every + list(countries)
+
+    def where(self) -> SignatureWhere:
+        """The filter the valid form describes (empty when no field was filled)."""
+        cleaned = dict(self.cleaned_data)
+        for name in ("created_after", "created_before"):
+            if cleaned.get(name):
+                cleaned[name] = timezone.make_aware(datetime.combine(cleaned[name], time.min))
+        return SignatureWhere.of(cleaned)

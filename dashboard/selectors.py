@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
 
+from django.core.paginator import Page, Paginator
 from django.utils import timezone
 from django_countries import countries
 
@@ -21,6 +22,7 @@ from campaigns.models import (
 )
 from campaigns.selectors import campaign_country_history, current_stage, decision_makers_latest
 from signatures.models import Collector, Signature
+from signatures.review import BusyAddress, SignatureWhere, busiest_addresses, signatures_matching
 from tallies.models import CampaignTally
 from tallies.selectors import campaign_tally_of, milestones_of, with_tally
 
@@ -157,11 +159,38 @@ def collector_counts(*, collector: Collector) -> list[tuple[Campaign, int]]:
     return result
 
 
-def recent_signatures(*, campaign: Campaign, status: str = "", limit: int = 100):
-    queryset = Signature.objects.filter(campaign=campaign).select_related("collector")
-    if status:
-        queryset = queryset.filter(status=status)
-    return queryset.order_by("-id")[:limit]
+REVIEW_PAGE_SIZE = 50
+
+
+def recent_signatures(*, campaign: Campaign, where: SignatureWhere, page) -> Page:
+    """One page (50 rows, newest first) of the campaign's signatures that `where` selects."""
+    return Paginator(
+        signatures_matching(campaign=campaign, where=where), REVIEW_PAGE_SIZE
+    ).get_page(page)
+
+
+def review_collectors(*, campaign: Campaign) -> list[tuple[str, str]]:
+    """The organisation's collectors as (code, name), for the review page's filter."""
+    return list(
+        Collector.objects.filter(organisation_id=campaign.organisation_id)
+        .order_by("name")
+        .values_list("code", "name")
+    )
+
+
+@dataclass(frozen=True)
+class BusiestAddresses:
+    last_hour: list[BusyAddress]
+    last_day: list[BusyAddress]
+
+
+def busiest_addresses_recent(*, campaign: Campaign, now=None) -> BusiestAddresses:
+    """The address hashes that signed most in the last hour and in the last day."""
+    now = now or timezone.now()
+    return BusiestAddresses(
+        last_hour=busiest_addresses(campaign=campaign, since=now - timedelta(hours=1)),
+        last_day=busiest_addresses(campaign=campaign, since=now - timedelta(days=1)),
+    )
 
 
 @dataclass(frozen=True)

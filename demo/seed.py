@@ -20,9 +20,9 @@ from campaigns.models import Campaign, CountryStatus, DecisionMaker, Engagement,
 from demo import data
 from signatures.bulk import signatures_insert
 from signatures.collectors import collector_create
+from signatures.identity import email_normalise
 from signatures.models import Collector, Signature
 from signatures.selectors import consent_text_current
-from signatures.validation import normalise_email
 from tallies.services import campaign_reconcile
 
 SYSTEM = access.SYSTEM
@@ -194,7 +194,7 @@ def _signatures(campaign: Campaign, *, collectors: list[Collector], rng: random.
                 "campaign_id": campaign.id,
                 "name": f"{first} {last}",
                 "email": email,
-                "email_normalised": normalise_email(email),
+                "email_normalised": email_normalise(email),
                 "country": rng.choices(countries, country_weights)[0],
                 "language": language,
                 "source": source,

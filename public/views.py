@@ -1,12 +1,9 @@
 """The public pages: open campaigns, a campaign with its sign-up form, the embed, the
 thank-you page and the confirmation link. Server-rendered, no JavaScript needed."""
 
-import time
 from urllib.parse import quote, urlencode
 
 from csp.decorators import csp_replace
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -23,7 +20,7 @@ from django_countries import countries
 from campaigns import selectors
 from campaigns.models import Campaign
 from core.errors import DomainError, RateLimited
-from signatures import channels, confirmation, services
+from signatures import channels, confirmation, formtoken, services
 from signatures.client import client_address
 from signatures.consent import PRIVACY_NOTE
 from signatures.models import Signature
@@ -42,7 +39,6 @@ LANGUAGE_NAMES = {
     "vi": "Tiếng Việt",
     "id": "Bahasa Indonesia",
 }
-FORM_SALT = "voces.signatures.form"
 FORM_FIELDS = ("name", "email", "country", "postal_code", "comment", "consent")
 # The honeypot: a field people never see; bots that fill every field fill it.
 HONEYPOT = "website"
@@ -74,24 +70,41 @@ def _country_choices(campaign: Campaign) -> list[tuple[str, list[tuple[str, str]
     return [(_("This campaign's countries"), ours), (_("All countries"), others)]
 
 
-def _form_token() -> str:
-    return signing.dumps(int(time.time()), salt=FORM_SALT)
+# Query parameters that say who brought the signer (a collector's code, later a partner):
+# every link and form on the page keeps them, so the credit survives a change of language, an
+# error shown again and the thank-you page's share links.
+CARRIED = ("ref",)
 
 
-def _suspicion(request) -> str:
-    """Why a sign-up looks automated, or "". Told to nobody: the signature is kept, rejected."""
-    if request.POST.get(HONEYPOT):
-        return Signature.RejectedReason.HONEYPOT
-    try:
-        started = signing.loads(request.POST.get("started", ""), salt=FORM_SALT, max_age=86400)
-    except signing.BadSignature:
-        return Signature.RejectedReason.FORM_TOKEN
-    if time.time() - started < settings.SIGN_MIN_FILL_SECONDS:
-        return Signature.RejectedReason.TOO_FAST
-    return ""
+def carried(request) -> dict[str, str]:
+    return {name: request.GET[name][:80] for name in CARRIED if request.GET.get(name)}
 
 
-def _page_context(request, campaign: Campaign, *, embed: bool, values=None, errors=None):
+def _with_query(url: str, query: dict) -> str:
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _cross_site(request) -> bool:
+    """A form posted from another site's page: a hostile page making its visitors sign."""
+    fetch_site = request.META.get("HTTP_SEC_FETCH_SITE")
+    if fetch_site:
+        return fetch_site == "cross-site"
+    origin = request.META.get("HTTP_ORIGIN")
+    if not origin or origin == "null":
+        return False
+    return origin != f"{request.scheme}://{request.get_host()}"
+
+
+def _page_context(
+    request,
+    campaign: Campaign,
+    *,
+    embed: bool,
+    values=None,
+    errors=None,
+    started: int | None = None,
+    second_press: bool = False,
+):
     language = translation.get_language()
     content = selectors.campaign_content(
         campaign=campaign, language=_content_language(request, campaign)
@@ -103,6 +116,7 @@ def _page_context(request, campaign: Campaign, *, embed: bool, values=None, erro
     page_url = request.build_absolute_uri(reverse("public:campaign", args=[campaign.slug]))
     embed_url = request.build_absolute_uri(reverse("public:embed", args=[campaign.slug]))
     errors = errors or {}
+    credit = {**carried(request), **({"ref": ref} if ref else {})}
     return {
         "campaign": campaign,
         "content": content,
@@ -112,12 +126,17 @@ def _page_context(request, campaign: Campaign, *, embed: bool, values=None, erro
         "errors": errors,
         "first_error": next((name for name in FORM_FIELDS if name in errors), ""),
         "ref": ref,
-        "started": _form_token(),
+        "started": formtoken.make(
+            campaign_id=campaign.id, embed=embed, started=started, second=second_press
+        ),
+        "second_press": second_press,
+        "form_action": _with_query(request.path, {**credit, "lang": language}),
         "country_choices": _country_choices(campaign),
         "consent_text": consent_text_current_text(language=language),
         "privacy_note": PRIVACY_NOTE,
         "stages": [] if embed else selectors.campaign_country_stages(campaign=campaign),
         "page_url": page_url,
+        "share_url": _with_query(page_url, credit),
         "embed_snippet": (
             f'<iframe src="{embed_url}" title="{escape(content.title)}" width="100%" height="760" '
             f'style="border:0;max-width:40rem" loading="lazy"></iframe>'
@@ -143,13 +162,27 @@ def _sign(request, slug: str, *, embed: bool):
         raise Http404
 
     values = {name: request.POST.get(name, "") for name in (*FORM_FIELDS, "ref")}
+    reading = formtoken.read(request.POST.get("started", ""), campaign_id=campaign.id, embed=embed)
 
-    def form_again(errors: dict, status: int):
+    def form_again(errors: dict, status: int, *, second_press: bool = False):
         context = _page_context(
-            request, _public_campaign(slug), embed=embed, values=values, errors=errors
+            request,
+            _public_campaign(slug),
+            embed=embed,
+            values=values,
+            errors=errors,
+            started=reading.started,
+            second_press=second_press,
         )
         return render(request, template, context, status=status)
 
+    if _cross_site(request):
+        return form_again({"form": [_("This form can only be sent from this site.")]}, 403)
+    honeypot = bool(request.POST.get(HONEYPOT))
+    if not honeypot and reading.verdict is not formtoken.Verdict.FINE:
+        # Too fast for a person, or a token we cannot trust (a page left open for hours, a
+        # second tab): ask for one more press rather than throw a signature away.
+        return form_again({}, 200, second_press=True)
     try:
         services.signature_sign(
             campaign=campaign,
@@ -157,7 +190,8 @@ def _sign(request, slug: str, *, embed: bool):
             channel=channels.EMBED if embed else channels.WEB,
             language=translation.get_language(),
             client_address=client_address(request),
-            suspicious_reason=_suspicion(request),
+            # Told to nobody: a bot sees the usual thank-you page, organisers can review it.
+            suspicious_reason=Signature.RejectedReason.HONEYPOT if honeypot else "",
         )
     except RateLimited as error:
         minutes = max(1, round(error.retry_after / 60))
@@ -179,12 +213,15 @@ def _sign(request, slug: str, *, embed: bool):
         return form_again({"form": [error.message]}, error.status)
 
     name = "public:embed-thanks" if embed else "public:thanks"
-    query = urlencode({"lang": translation.get_language()})
-    return redirect(f"{reverse(name, args=[campaign.slug])}?{query}", permanent=False)
+    credit = {**carried(request), **({"ref": values["ref"]} if values["ref"] else {})}
+    thanks = reverse(name, args=[campaign.slug])
+    return redirect(
+        _with_query(thanks, {**credit, "lang": translation.get_language()}), permanent=False
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@csrf_exempt  # signed form token instead of a cookie: see _suspicion()
+@csrf_exempt  # a signed, single-use form token instead of a cookie: see signatures.formtoken
 def campaign_detail(request, slug: str):
     return _sign(request, slug, embed=False)
 
@@ -202,7 +239,10 @@ def _thanks(request, slug: str, *, embed: bool):
     content = selectors.campaign_content(
         campaign=campaign, language=_content_language(request, campaign)
     )
-    page_url = request.build_absolute_uri(reverse("public:campaign", args=[campaign.slug]))
+    page_url = _with_query(
+        request.build_absolute_uri(reverse("public:campaign", args=[campaign.slug])),
+        carried(request),
+    )
     text = f"{content.title} {page_url}"
     share = [
         ("WhatsApp", f"https://wa.me/?text={quote(text)}"),

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from core.admin import ServiceAdmin
-from signatures import collectors, services
+from signatures import collectors, review, services
 from signatures.models import Collector, ConsentText, Signature
 
 
@@ -62,7 +62,12 @@ class SignatureAdmin(admin.ModelAdmin):
 
     def _set(self, request, queryset, status):
         for signature in queryset.select_related("campaign"):
-            services.signature_set_status(by=request.user, signature=signature, status=status)
+            review.signature_review(
+                by=request.user,
+                campaign=signature.campaign,
+                signature_id=signature.id,
+                status=status,
+            )
         messages.success(request, f"{queryset.count()} signatures: {status}.")
 
     @admin.action(description="Reject the selected signatures (not counted)")

@@ -6,7 +6,9 @@ public page is counted as a duplicate rather than failing the whole batch. Elsew
 embedded SQLite default) it is an `executemany` of the same INSERT.
 """
 
+import functools
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 
 import psycopg
 from django.db import connection, transaction
@@ -50,7 +52,21 @@ def _sql_names() -> tuple[str, str]:
     return quote(Signature._meta.db_table), ", ".join(quote(c) for c in COLUMNS)
 
 
-_CONFLICT = "ON CONFLICT (campaign_id, email_normalised) DO NOTHING"
+# The arbiter of "one person, one signature": the partial unique index on (campaign,
+# email_normalised) over the rows that are not marked duplicates (its predicate must be named).
+_CONFLICT_TARGET = (
+    "ON CONFLICT (campaign_id, email_normalised) WHERE NOT (rejected_reason = 'duplicate')"
+)
+_CONFLICT = f"{_CONFLICT_TARGET} DO NOTHING"
+# A signature the form itself rejected (a honeypot filled by a bot that used this address, say)
+# gives way to a clean one from the same person: the row takes the new values but keeps
+# `counted`, so the tally sees a rejected row become pending or confirmed.
+_AUTOMATIC = ", ".join(f"'{reason}'" for reason in Signature.RejectedReason.automatic())
+_RESCUE = (
+    f"{{table}}.status = 'rejected' AND {{table}}.rejected_reason IN ({_AUTOMATIC}) "
+    "AND EXCLUDED.status <> 'rejected'"
+)
+_KEPT_ON_RESCUE = {"campaign_id", "email_normalised", "counted"}
 
 
 def _adapted(row: tuple) -> list:
@@ -62,28 +78,51 @@ def _adapted(row: tuple) -> list:
     ]
 
 
-def signature_insert_one(values: Mapping) -> int | None:
-    """INSERT ... ON CONFLICT (campaign, email_normalised) DO NOTHING RETURNING id.
+@functools.cache
+def _upsert_sql() -> str:
+    table, columns = _sql_names()
+    quote = connection.ops.quote_name
+    rescue = _RESCUE.format(table=table)
+    assignments = ", ".join(
+        f"{quote(column)} = CASE WHEN {rescue} THEN EXCLUDED.{quote(column)} "
+        f"ELSE {table}.{quote(column)} END"
+        for column in COLUMNS
+        if column not in _KEPT_ON_RESCUE
+    )
+    placeholders = ", ".join(["%s"] * len(COLUMNS))
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - model names
+        f"{_CONFLICT_TARGET} DO UPDATE SET {assignments} RETURNING id, created"
+    )
 
-    One statement, atomic against a concurrent signer with the same email: the database's
-    unique constraint decides, and the loser gets no row (None) instead of an error.
+
+def signature_upsert_one(values: Mapping) -> tuple[int, bool]:
+    """Store one signature, or meet the one this person already gave: `(id, stored)`.
+
+    One statement, atomic against a concurrent signer with the same email (the database's
+    unique index decides), and the same one statement whether the person is new or signed
+    before, so the two cannot be told apart by the work a request does. `stored` is True when
+    these values are now the row's: a new signature, or one that replaced an automatic
+    rejection; False when the person had signed already (that row is left as it was).
     """
     row = _row(values)
-    table, columns = _sql_names()
-    placeholders = ", ".join(["%s"] * len(COLUMNS))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {_CONFLICT} RETURNING id"  # noqa: S608
     if connection.vendor == "postgresql":
         # On the hot path, a statement prepared once per connection, its parameters bound on
         # the server: Django's cursor would quote every value in Python on every signature.
         connection.ensure_connection()
         with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, row, prepare=True)
-            inserted = cursor.fetchone()
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, _adapted(row))
-            inserted = cursor.fetchone()
-    return inserted[0] if inserted else None
+            cursor.execute(_upsert_sql(), row, prepare=True)
+            signature_id, created = cursor.fetchone()
+        return signature_id, created == row[COLUMNS.index("created")]
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(), _adapted(row))
+        signature_id, created = cursor.fetchone()
+    # SQLite gives the moment back as a naive UTC datetime (or its text).
+    if isinstance(created, str):
+        created = datetime.fromisoformat(created)
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return signature_id, created == row[COLUMNS.index("created")]
 
 
 def signatures_insert(rows: Iterable[Mapping]) -> int:

@@ -2,29 +2,15 @@
 
 import ipaddress
 
-from django.conf import settings
 from django.utils.crypto import salted_hmac
+
+from core import proxies
 
 
 def client_address(request) -> str:
-    """The client's IP address, trusting X-Forwarded-For only from TRUSTED_PROXY_COUNT proxies.
-
-    Each trusted proxy appends the address it received the request from, so the client is the
-    entry that the outermost trusted proxy wrote: counted from the right, not the left, which
-    the client controls.
-    """
-    remote = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        chain = [part.strip() for part in forwarded.split(",") if part.strip()]
-        if chain:
-            candidate = chain[-min(proxies, len(chain))]
-            try:
-                return str(ipaddress.ip_address(candidate))
-            except ValueError:
-                pass
-    return remote
+    """The client's IP address: X-Forwarded-For is believed only from the addresses in
+    TRUSTED_PROXIES (core.proxies), walked from the right, which the client does not control."""
+    return proxies.client_address(request.META)
 
 
 def address_group(address: str) -> str:
@@ -46,3 +32,10 @@ def address_hash(address: str) -> str:
     if not address:
         return ""
     return salted_hmac("voces.client-address", address, algorithm="sha256").hexdigest()[:32]
+
+
+def client_key(address: str) -> str:
+    """The one key of a client: the hash of its address group (IPv6 by /64). The signing limit
+    counts by it and signatures store it, so the burst the limit saw is the burst organisers
+    find in the list and reject (`signatures.review`)."""
+    return address_hash(address_group(address)) if address else ""

@@ -6,6 +6,7 @@ periodic sweep sends whatever a lost message left owed.
 """
 
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -127,7 +128,11 @@ def signature_send_confirmation(*, signature_id: int) -> bool:
         return False
     ours = Signature.objects.filter(id=signature_id, email_retry_at=lease)
     signature = Signature.objects.select_related("campaign__organisation").get(id=signature_id)
-    if signature.status != Signature.Status.PENDING or not signature.email:
+    # Pending: the link to confirm. Confirmed (someone signed again with this email): a note
+    # that the signature is counted already. Anything else: nothing to say.
+    if signature.status not in (Signature.Status.PENDING, Signature.Status.CONFIRMED) or (
+        not signature.email
+    ):
         ours.update(email_state=Signature.EmailState.NONE, email_retry_at=None)
         return False
     try:
@@ -169,21 +174,39 @@ def _confirmation_failed(signature: Signature, error: Exception, lease: datetime
     )
 
 
+# What may stand in "Hello …,": a given name's letters, marks, apostrophes and hyphens.
+_GREETABLE = re.compile(r"^[^\W\d_](?:[^\W\d_]|['\u2019-])*$")
+GREETING_MAX = 24
+
+
+def greeting_name(name: str) -> str:
+    """The signer's first name as our emails may greet them, or "" — never a stranger's words.
+
+    The name field is free text that anyone can fill, and the email goes out in the
+    organisation's name: "Your account is locked - verify at https://…" must not reach an
+    inbox as our words. So only the first word is used, and only if it reads as a name.
+    """
+    first = (name.split() or [""])[0][:GREETING_MAX]
+    return first if _GREETABLE.match(first) else ""
+
+
 def _send_confirmation_email(signature: Signature) -> None:
     campaign = signature.campaign
+    kind = "confirm" if signature.status == Signature.Status.PENDING else "already"
     with translation.override(signature.language or settings.LANGUAGE_CODE):
         content = campaign_content(campaign=campaign, language=translation.get_language())
         context = {
-            "name": signature.name,
+            "name": greeting_name(signature.name),
             "campaign": campaign,
             "content": content,
             "organisation": campaign.organisation,
             "url": confirmation_url(signature_id=signature.id),
+            "page_url": f"{settings.SITE_URL}/c/{campaign.slug}/",
             "days": settings.CONFIRMATION_MAX_AGE.days,
         }
-        subject = render_to_string("signatures/email/confirm_subject.txt", context).strip()
-        text = render_to_string("signatures/email/confirm_body.txt", context)
-        html = render_to_string("signatures/email/confirm_body.html", context)
+        subject = render_to_string(f"signatures/email/{kind}_subject.txt", context).strip()
+        text = render_to_string(f"signatures/email/{kind}_body.txt", context)
+        html = render_to_string(f"signatures/email/{kind}_body.html", context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()), body=text, to=[signature.email]
     )

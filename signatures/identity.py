@@ -24,6 +24,7 @@ __all__ = [
     "InvalidEmail",
     "InvalidPhone",
     "email_domain",
+    "email_key",
     "email_normalise",
     "phone_normalise",
 ]
@@ -127,6 +128,15 @@ def email_normalise(raw: str) -> str:
     if valid.local_part != local or valid.ascii_domain != ascii_domain:
         raise InvalidEmail("The email address does not settle into one form.")
     return address
+
+
+def email_key(raw: str) -> str | None:
+    """The stored form of an address typed to look someone up (signers' rights, OSDI
+    filters), or None when it is no valid address, and so nobody's."""
+    try:
+        return email_normalise(raw)
+    except InvalidEmail:
+        return None
 
 
 def email_domain(normalised: str) -> str:

@@ -93,6 +93,7 @@ class RejectedReason(models.TextChoices):
     FORM_TOKEN = "form_token", _("The form's token was missing or forged")
     ORGANISER = "organiser", _("Rejected by an organiser")
     ERASED = "erased", _("Erased before it was confirmed")
+    DUPLICATE = "duplicate", _("The same person signed earlier (another spelling of the email)")
 
     @classmethod
     def automatic(cls) -> list[str]:
@@ -164,6 +165,9 @@ class Signature(models.Model):
     counted = models.CharField(max_length=10, blank=True, default="")
     # When the signer's details were erased (on request, or by the retention policy).
     erased_at = models.DateTimeField(null=True, blank=True)
+    # For an organiser to look at: the email no longer passes the checks it passed when it was
+    # stored (they became stricter). Counted as before; nothing is thrown away.
+    needs_review = models.BooleanField(default=False)
 
     # A signer's details: what erasure empties and only the organisation's organisers see.
     # Every other column says nothing about who signed (tests/signatures/test_rights.py keeps
@@ -181,8 +185,13 @@ class Signature(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [
+            # One person, one signature. A later spelling of an email that an earlier row of
+            # the campaign holds (found when normalisation became stricter) is kept, rejected
+            # as a duplicate, outside the constraint: nothing is deleted.
             models.UniqueConstraint(
-                fields=["campaign", "email_normalised"], name="signature_one_per_person"
+                fields=["campaign", "email_normalised"],
+                condition=~Q(rejected_reason="duplicate"),
+                name="signature_one_per_person",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=SignatureStatus.values), name="signature_status_valid"

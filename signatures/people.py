@@ -14,8 +14,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from campaigns.models import Organisation
+from signatures.identity import email_normalise
 from signatures.models import Person, Signature, Tag, Tagging
-from signatures.validation import normalise_email
 
 RESCAN = 1000  # public signing commits within milliseconds; imports lower the mark themselves
 BATCH = 20_000
@@ -156,7 +156,7 @@ def person_merge(
     """Match the person by email, or create them; fill in what is given, keep the rest."""
     person, created = Person.objects.select_for_update().get_or_create(
         organisation=organisation,
-        email_normalised=normalise_email(email),
+        email_normalised=email_normalise(email),
         defaults={"email": email.strip()},
     )
     changed = created

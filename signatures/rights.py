@@ -18,10 +18,10 @@ from campaigns import access
 from campaigns.access import Ability
 from campaigns.models import Campaign, Organisation
 from core.errors import NotAllowed
-from signatures.models import Signature
+from signatures.identity import email_key
+from signatures.models import Person, Signature
 from signatures.nudges import tally_nudge_on_commit
 from signatures.people import people_prune
-from signatures.validation import normalise_email
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +30,23 @@ def signer_signatures(*, organisation: Organisation, email: str) -> QuerySet[Sig
     """Every signature this email gave to the organisation's campaigns."""
     return (
         Signature.objects.filter(
-            campaign__organisation=organisation, email_normalised=normalise_email(email)
+            campaign__organisation=organisation, email_normalised=email_key(email) or "\x00"
         )
         .select_related("campaign", "collector", "consent_text")
         .order_by("created")
     )
 
 
+def signer_people(*, organisation: Organisation, email: str) -> QuerySet[Person]:
+    """The person this email is in the organisation (OSDI's people, with their tags): made from
+    signatures, or by a CRM through OSDI without any signature."""
+    return Person.objects.filter(
+        organisation=organisation, email_normalised=email_key(email) or "\x00"
+    ).prefetch_related("taggings__tag")
+
+
 def signer_export(*, organisation: Organisation, email: str) -> list[dict]:
-    """What Voces holds about this signer in this organisation, for them to take away."""
+    """The signatures this signer gave in this organisation, for them to take away."""
     return [
         {
             "campaign": s.campaign.slug,
@@ -62,6 +70,23 @@ def signer_export(*, organisation: Organisation, email: str) -> list[dict]:
             },
         }
         for s in signer_signatures(organisation=organisation, email=email)
+    ]
+
+
+def signer_people_export(*, organisation: Organisation, email: str) -> list[dict]:
+    """The person records held for this signer, tags included."""
+    return [
+        {
+            "given_name": person.given_name,
+            "family_name": person.family_name,
+            "email": person.email,
+            "country": person.country.code if person.country else "",
+            "postal_code": person.postal_code,
+            "created": person.created.isoformat(),
+            "modified": person.modified.isoformat(),
+            "tags": sorted(tagging.tag.name for tagging in person.taggings.all()),
+        }
+        for person in signer_people(organisation=organisation, email=email)
     ]
 
 
@@ -109,12 +134,20 @@ def _anonymise(ids: list[int]) -> None:
         tally_nudge_on_commit(campaign_id=campaign_id)
 
 
+@transaction.atomic
 def signer_erase(*, by, organisation: Organisation, email: str) -> int:
+    """Erase a signer's details in the organisation: their signatures (kept counted,
+    anonymously) and their person record with its tags, made from signatures or not."""
     if not access.can(by, organisation.id, Ability.SEE_SIGNERS):
         raise NotAllowed(_("Only the organisation's owners and organisers erase signers' data."))
     erased = signatures_anonymise(signer_signatures(organisation=organisation, email=email))
+    _total, deleted = signer_people(organisation=organisation, email=email).delete()
+    people = deleted.get(Person._meta.label, 0)
     logger.info(
-        "erased %s signatures in organisation %s at a signer's request", erased, organisation.slug
+        "erased %s signatures and %s person records in organisation %s at a signer's request",
+        erased,
+        people,
+        organisation.slug,
     )
     return erased
 

@@ -5,12 +5,14 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from campaigns import access
 from campaigns.access import Ability
 from campaigns.models import Campaign
+from core.errors import NotAllowed, NotFound
 from signatures.consent import CONSENT_TEXTS, CONSENT_VERSION
-from signatures.models import Collector, ConsentText, Signature
+from signatures.models import Collector, ConsentText, ImportJob, Signature
 
 _CONSENT_CACHE_SECONDS = 60.0
 _consent_cache: dict[str, tuple[float, int, str]] = {}
@@ -109,9 +111,16 @@ def signing_campaign(*, slug: str) -> SigningCampaign | None:
     return campaign
 
 
-def import_visible(user, job) -> bool:
-    """Organisers see every import of their organisation; a collector, only their own."""
+def import_for(user, pk: int) -> ImportJob:
+    """An import job, for who may see it: organisers see every import of their organisation, a
+    collector only their own. To anyone outside the organisation it does not exist (404, as
+    for an unknown id: an id says nothing about another organisation's imports)."""
+    job = ImportJob.objects.select_related("campaign").filter(id=pk).first()
+    if job is None or not access.can(user, job.campaign.organisation_id, Ability.BELONG):
+        raise NotFound(_("No import has this number."))
     organisation_id = job.campaign.organisation_id
     if access.can(user, organisation_id, Ability.MANAGE):
-        return True
-    return job.created_by_id == user.id and access.can(user, organisation_id, Ability.IMPORT)
+        return job
+    if job.created_by_id == user.id and access.can(user, organisation_id, Ability.IMPORT):
+        return job
+    raise NotAllowed(_("A collector sees the imports they made."))

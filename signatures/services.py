@@ -11,17 +11,17 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import access
-from campaigns.access import Ability
 from campaigns.models import Campaign
-from core.errors import Conflict, DomainError, NotAllowed, RateLimited
-from signatures.bulk import DEFAULTS, signature_insert_one
+from core.errors import Conflict, NotAllowed, RateLimited
+from core.queue import publish_on_commit
+from signatures.bulk import signature_upsert_one
 from signatures.channels import Channel
-from signatures.client import address_hash
+from signatures.client import client_key
 from signatures.confirmation import confirmation_publish_on_commit
 from signatures.limits import sign_rate_wait
 from signatures.models import Collector, ConsentText, Signature
@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 MAX_CONFIRMATION_SENDS = 3
 RESEND_AFTER = timedelta(minutes=2)
+SIGNED_AGAIN_TASK = "signatures.tasks.signature_signed_again"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,7 @@ def signature_sign(
         "collector_id": collector_id,
         "consent_text_id": consent_text_current(language=cleaned.language),
         "consented_at": now,
-        "client_hash": address_hash(client_address) if channel.keep_client_hash else "",
+        "client_hash": client_key(client_address) if channel.keep_client_hash else "",
         "created": now,
     }
     if suspicious_reason:
@@ -119,107 +120,37 @@ def signature_sign(
         values["status"] = Signature.Status.CONFIRMED
         values["confirmed_at"] = now
 
-    signature_id = signature_insert_one(values)
-    if signature_id is None and not suspicious_reason:
-        signature_id = _signed_again(campaign, values)
-    if signature_id is None:
-        return SignResult(created=False)
-
-    if values.get("email_state") == Signature.EmailState.OWED:
-        confirmation_publish_on_commit(signature_id)
+    signature_id, stored = signature_upsert_one(values)
+    # A new signature and a repeat do the same work in the request (one statement, the same
+    # number of tasks on commit) and answer the same, so nobody learns who signed by timing or
+    # by answer; the repeat's own work (an email to the person, capped) happens in a task.
+    if stored:
+        if values.get("email_state") == Signature.EmailState.OWED:
+            confirmation_publish_on_commit(signature_id)
+    elif campaign.require_confirmation and not suspicious_reason and send_confirmation:
+        publish_on_commit(SIGNED_AGAIN_TASK, signature_id)
     tally_nudge_on_commit(campaign_id=campaign.id)
-    return SignResult(created=True, status=values["status"])
+    return SignResult(created=stored, status=values["status"])
 
 
-# Reasons the form itself gave, not a person: a real signer who comes back must not be
-# locked out by them (nor by a bot that used their address to fill the honeypot).
-AUTO_REJECTED = tuple(Signature.RejectedReason.automatic())
-
-
-def _signed_again(campaign: SigningCampaign | Campaign, values: dict) -> int | None:
-    """The email has signed this campaign already (the INSERT met its row): read that row once.
-
-    An automatic rejection is replaced by this clean signature, whose id is returned; a
-    signature still pending gets its confirmation email again. Each change is a conditional
-    UPDATE of that one row, so a row changed meanwhile by someone else is left alone.
-    """
-    earlier = Signature.objects.filter(
-        campaign_id=values["campaign_id"], email_normalised=values["email_normalised"]
-    )
-    found = earlier.values_list("id", "status", "rejected_reason").first()
-    if found is None:
-        return None
-    signature_id, status, rejected_reason = found
-    row = earlier.filter(id=signature_id)
-    if status == Signature.Status.REJECTED and rejected_reason in AUTO_REJECTED:
-        return signature_id if _rescue_auto_rejected(row, values) else None
-    if status == Signature.Status.PENDING and campaign.require_confirmation:
-        _owe_confirmation_again(row, signature_id)
-    return None
-
-
-def _rescue_auto_rejected(row: QuerySet[Signature], values: dict) -> bool:
-    """A clean signature whose email was taken by an automatically rejected one replaces it.
-
-    The row takes every value of the new signature (confirmed_at and email_state as in
-    bulk.DEFAULTS when it has none) but keeps `counted`: the tally must see a rejected row
-    become pending or confirmed.
-    """
-    fields = {
-        "confirmed_at": DEFAULTS["confirmed_at"],
-        "email_state": DEFAULTS["email_state"],
-        **values,
-        "rejected_reason": "",
-    }
-    del fields["campaign_id"], fields["email_normalised"]  # unchanged: how the row was found
-    rescued = row.filter(status=Signature.Status.REJECTED, rejected_reason__in=AUTO_REJECTED)
-    return bool(rescued.update(**fields))
-
-
-def _owe_confirmation_again(row: QuerySet[Signature], signature_id: int) -> None:
-    """Signing again while pending re-sends the confirmation, a few times at most."""
-    owed = row.filter(
-        status=Signature.Status.PENDING,
-        email_state=Signature.EmailState.SENT,
+def signature_signed_again(*, signature_id: int) -> bool:
+    """Someone signed again with an email that had signed (on a campaign that confirms by
+    email): the person gets an email — the link again while pending, "you have already
+    signed" once confirmed — a few times at most, never twice within a few minutes. Returns
+    whether one is owed now."""
+    owed = Signature.objects.filter(
+        Q(email_sent_at__isnull=True) | Q(email_sent_at__lt=timezone.now() - RESEND_AFTER),
+        id=signature_id,
+        campaign__require_confirmation=True,
+        status__in=[Signature.Status.PENDING, Signature.Status.CONFIRMED],
+        email_state__in=[Signature.EmailState.SENT, Signature.EmailState.NONE],
         email_sends__lt=MAX_CONFIRMATION_SENDS,
-        email_sent_at__lt=timezone.now() - RESEND_AFTER,
-    )
-    if owed.update(email_state=Signature.EmailState.OWED):
-        confirmation_publish_on_commit(signature_id)
-
-
-# --- Organisers' review ----------------------------------------------------------------
-
-
-def signature_set_status(*, by, signature: Signature, status: str) -> Signature:
-    """Organisers reject a signature (a bot, a joke) or restore one rejected by mistake.
-
-    Restoring gives back what the signer had earned: confirmed if they had confirmed or the
-    campaign needs no confirmation, else pending with a confirmation email owed.
-    """
-    if not access.can(by, signature.campaign.organisation_id, Ability.SEE_SIGNERS):
-        raise DomainError(_("Only the organisation's organisers may do this."), status=403)
-    if status not in (Signature.Status.REJECTED, "restored"):
-        raise ValidationError({"status": [_("Use rejected, or restored to undo a rejection.")]})
-    with transaction.atomic():
-        signature = Signature.objects.select_for_update().get(pk=signature.pk)
-        if status == Signature.Status.REJECTED:
-            signature.status = Signature.Status.REJECTED
-            signature.rejected_reason = Signature.RejectedReason.ORGANISER
-            signature.email_state = Signature.EmailState.NONE
-        elif signature.status == Signature.Status.REJECTED:
-            signature.rejected_reason = ""
-            if signature.confirmed_at or not signature.campaign.require_confirmation:
-                signature.status = Signature.Status.CONFIRMED
-                signature.confirmed_at = signature.confirmed_at or timezone.now()
-            else:
-                signature.status = Signature.Status.PENDING
-                if signature.email and signature.email_sends < MAX_CONFIRMATION_SENDS:
-                    signature.email_state = Signature.EmailState.OWED
-                    confirmation_publish_on_commit(signature.id)
-        signature.save()
-        tally_nudge_on_commit(campaign_id=signature.campaign_id)
-    return signature
+        erased_at__isnull=True,
+    ).exclude(email="")
+    if not owed.update(email_state=Signature.EmailState.OWED, email_retry_at=None):
+        return False
+    confirmation_publish_on_commit(signature_id)
+    return True
 
 
 # --- Consent texts ---------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from core.queue import publish
-from signatures import confirmation, imports, people, rights
+from signatures import confirmation, imports, people, rights, services
 
 
 @shared_task(name=confirmation.CONFIRM_TASK, acks_late=True, time_limit=120)
@@ -43,3 +43,9 @@ def signatures_apply_retention() -> int:
 def people_sync_all() -> int:
     """Every minute: make people (OSDI) of the signatures added since the last run."""
     return people.people_sync_all()
+
+
+@shared_task(name=services.SIGNED_AGAIN_TASK, acks_late=True, time_limit=60)
+def signature_signed_again(signature_id: int) -> bool:
+    """Someone signed again with this signature's email: owe the person an email (capped)."""
+    return services.signature_signed_again(signature_id=signature_id)

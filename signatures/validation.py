@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+
+from signatures.identity import InvalidEmail, email_normalise
 
 NAME_MAX = 200
 EMAIL_MAX = 254
@@ -41,10 +42,6 @@ class SignatureInput:
     language: str
     source: str
     collector_code: str
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 # Control characters, and lone surrogates (which JSON can carry but UTF-8 cannot store).
@@ -98,15 +95,12 @@ def signature_input_clean(
 
     name = _text(data, "name", errors, max_length=NAME_MAX, required=True)
     email = _text(data, "email", errors, max_length=EMAIL_MAX, required=True)
+    email_normalised = None
     if email and "email" not in errors:
         try:
-            validate_email(email)
-        except ValidationError:
+            email_normalised = email_normalise(email)
+        except InvalidEmail:
             errors["email"] = [_("Enter a valid email address.")]
-        else:
-            # Lower case can be longer than the address as typed ("İ" becomes two letters).
-            if len(normalise_email(email)) > EMAIL_MAX:
-                errors["email"] = [_("Enter a valid email address.")]
 
     country = data.get("country")
     if not isinstance(country, str) or country.strip().upper() not in COUNTRY_CODES:
@@ -146,7 +140,7 @@ def signature_input_clean(
     return SignatureInput(
         name=name,
         email=email,
-        email_normalised=normalise_email(email),
+        email_normalised=email_normalised,
         country=country,
         postal_code=postal_code,
         region=region,

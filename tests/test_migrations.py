@@ -1,13 +1,15 @@
 """Upgrading an installation that holds data: the re-cut into layers moved models between apps
 without moving a row."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from signatures.models import Signature
+from signatures.models import Person, Signature
 from tallies.models import CampaignTally, Milestone
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -69,3 +71,65 @@ def test_a_populated_database_from_before_the_move_migrates_with_every_row_in_pl
     with connection.cursor() as cursor:  # the tables kept their names
         tables = set(connection.introspection.table_names(cursor))
     assert {"campaigns_campaigntally", "campaigns_webhookdelivery"} <= tables
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_emails_are_renormalised_and_one_person_who_signed_twice_counts_once():
+    """Rows stored when normalising meant trimming and lower-casing: look-alike spellings of
+    one mailbox were separate signatures, and separate people."""
+    before = [("signatures", "0008_rejected_reason_choices")]
+    old = _migrate(before)
+    now = timezone.now()
+    organisation = old.get_model("campaigns", "Organisation").objects.create(slug="o", name="O")
+    campaign = old.get_model("campaigns", "Campaign").objects.create(
+        organisation=organisation, slug="c", title="C", goal=10, status="open"
+    )
+    Signature_ = old.get_model("signatures", "Signature")
+    spellings = [
+        "ana@example.org",
+        "ana@ex\u00adample.org",
+        "ana@exam\u200dple.org",
+        "ana@ＥXAMPLE.ORG",
+    ]
+    for n, email in enumerate(spellings):
+        Signature_.objects.create(
+            campaign=campaign, name=f"Ana {n}", email=email, email_normalised=email.lower(),
+            country="BO", status="confirmed", confirmed_at=now, counted="confirmed",
+            created=now + timedelta(seconds=n),
+        )  # fmt: skip
+    Signature_.objects.create(
+        campaign=campaign, name="Old", email="odd@x.test", email_normalised="odd@x.test",
+        country="BO", status="confirmed", confirmed_at=now, counted="confirmed", created=now,
+    )  # fmt: skip
+    Person_ = old.get_model("signatures", "Person")
+    Tag_ = old.get_model("signatures", "Tag")
+    volunteer = Tag_.objects.create(organisation=organisation, name="volunteer")
+    donor = Tag_.objects.create(organisation=organisation, name="donor")
+    first = Person_.objects.create(
+        organisation=organisation, email="ana@example.org", email_normalised="ana@example.org"
+    )
+    second = Person_.objects.create(
+        organisation=organisation, email="ana@ＥXAMPLE.ORG", email_normalised="ana@ｅxample.org"
+    )
+    Tagging_ = old.get_model("signatures", "Tagging")
+    Tagging_.objects.create(tag=volunteer, person=first)
+    Tagging_.objects.create(tag=volunteer, person=second)
+    Tagging_.objects.create(tag=donor, person=second)
+
+    _migrate(_latest())
+
+    rows = list(
+        Signature.objects.filter(campaign_id=campaign.id, name__startswith="Ana").order_by(
+            "created"
+        )
+    )
+    assert {row.email_normalised for row in rows} == {"ana@example.org"}
+    assert (rows[0].status, rows[0].rejected_reason) == ("confirmed", "")
+    assert {(row.status, row.rejected_reason) for row in rows[1:]} == {("rejected", "duplicate")}
+    # The tally finds them by itself: their status no longer matches what it counted.
+    assert all(row.counted == "confirmed" for row in rows[1:])
+    odd = Signature.objects.get(name="Old")
+    assert (odd.status, odd.needs_review) == ("confirmed", True)  # kept, counted, flagged
+    person = Person.objects.get(organisation_id=organisation.id)
+    assert person.id == first.id
+    assert set(person.taggings.values_list("tag__name", flat=True)) == {"volunteer", "donor"}

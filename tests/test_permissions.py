@@ -34,6 +34,7 @@ class Case:
     codes: tuple  # one expected status per role, in ROLES order
     data: dict | None = None
     multipart: bool = False
+    form: bool = False  # an HTML form's POST (with the session's CSRF token waived by tests)
     query: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -169,6 +170,14 @@ def cases(world) -> dict[str, list[Case]]:
                 data={"status": "rejected"},
             ),
         ],
+        "api-v1:campaign-signatures-review": [
+            Case(
+                "post",
+                f"/api/v1/campaigns/{slug}/signatures/review/",
+                API_SIGNERS,
+                data={"status": "rejected", "dry_run": True, "where": {"status": "pending"}},
+            ),
+        ],
         "api-v1:campaign-import": [
             Case(
                 "post",
@@ -182,7 +191,7 @@ def cases(world) -> dict[str, list[Case]]:
         ],
         "api-v1:import": [
             # A collector sees only the imports they made themselves.
-            Case("get", f"/api/v1/imports/{job}/", codes(401, 403, 403, 200, 403, 200, 200))
+            Case("get", f"/api/v1/imports/{job}/", codes(401, 403, 403, 200, 404, 200, 200))
         ],
         "api-v1:collectors": [
             Case(
@@ -203,6 +212,14 @@ def cases(world) -> dict[str, list[Case]]:
                 "/api/v1/organisations/org-a/signers/",
                 API_SIGNERS,
                 query="email=signer@example.org",
+            )
+        ],
+        "api-v1:signer-find": [
+            Case(
+                "post",
+                "/api/v1/organisations/org-a/signers/find/",
+                API_SIGNERS,
+                data={"email": "signer@example.org"},
             )
         ],
         "api-v1:signer-erase": [
@@ -360,17 +377,28 @@ def cases(world) -> dict[str, list[Case]]:
             Case("get", f"/dashboard/c/{slug}/import/", codes(302, 403, 200, 200, 404, 200, 200))
         ],
         "dashboard:import-status": [
-            Case("get", f"/dashboard/imports/{job}/", codes(302, 403, 403, 200, 403, 200, 200))
+            Case("get", f"/dashboard/imports/{job}/", codes(302, 403, 403, 200, 404, 200, 200))
         ],
         "dashboard:export": [Case("get", f"/dashboard/c/{slug}/export.csv", DASH_MANAGERS)],
-        "dashboard:signatures": [Case("get", f"/dashboard/c/{slug}/signatures/", DASH_MANAGERS)],
+        "dashboard:export-xlsx": [Case("get", f"/dashboard/c/{slug}/export.xlsx", DASH_MANAGERS)],
+        "dashboard:signatures": [
+            Case("get", f"/dashboard/c/{slug}/signatures/", DASH_MANAGERS),
+            Case(
+                "post",
+                f"/dashboard/c/{slug}/signatures/?status=pending",
+                codes(302, 403, 403, 302, 404, 302, 302),
+                data={"bulk": "rejected"},
+                form=True,
+            ),
+        ],
         "dashboard:signers": [Case("get", "/dashboard/o/org-a/signers/", DASH_MANAGERS)],
         "dashboard:signer-export": [
             Case(
-                "get",
+                "post",
                 "/dashboard/o/org-a/signers/export.json",
                 DASH_MANAGERS,
-                query="email=signer@example.org",
+                data={"email": "signer@example.org"},
+                form=True,
             )
         ],
         "dashboard:members": [
@@ -404,6 +432,8 @@ def request(client, case: Case, role: str):
     if case.data is None:
         return method(path)
     data = {k: v.replace("{role}", role) if isinstance(v, str) else v for k, v in case.data.items()}
+    if case.form:
+        return method(path, data)
     return method(path, data, format="json")
 
 

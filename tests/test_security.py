@@ -2,18 +2,24 @@
 
 import io
 import logging
+import os
 import re
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, override_settings
 
 from config.logging import MaskingFormatter, mask_emails
+from core.proxies import ForwardedHeadersMiddleware
 from signatures import confirmation
 from signatures.models import Signature
 from tests.factories import CampaignFactory, CollectorFactory, sign
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
 
 SECRETS = [
     "juana.secreta@example.org",
@@ -37,7 +43,7 @@ def test_no_signer_detail_reaches_any_log(client, api, organiser_a, campaign_a, 
     }
     url = f"/api/v1/campaigns/{campaign_a.slug}/signatures/"
     assert api.post(url, body, format="json").status_code == 201
-    assert api.post(url, body, format="json").status_code == 200
+    assert api.post(url, body, format="json").status_code == 201  # a repeat, told apart by nobody
     assert api.post(url, {**body, "country": "XX"}, format="json").status_code == 400
     forged = api.post("/api/v1/signatures/confirm/", {"token": "forged:token"}, format="json")
     assert forged.status_code == 400
@@ -163,3 +169,58 @@ def test_an_upload_is_read_as_data_never_as_a_formula_or_a_path(api, organiser_a
         api.get(f"/api/v1/campaigns/{campaign_a.slug}/signatures/export/").streaming_content
     )
     assert b"'=1+2" in export
+
+
+@override_settings(
+    TRUSTED_PROXIES=["10.0.0.0/24"], SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")
+)
+def test_https_is_believed_only_from_a_trusted_proxy(rf):
+    """Was: any client could claim X-Forwarded-Proto: https (a secure-cookie and redirect
+    decision) by reaching gunicorn directly."""
+    seen = {}
+
+    def view(request):
+        seen["secure"] = request.is_secure()
+        return HttpResponse()
+
+    middleware = ForwardedHeadersMiddleware(view)
+    middleware(rf.get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_PROTO="https"))
+    assert seen["secure"] is False
+    middleware(rf.get("/", REMOTE_ADDR="10.0.0.7", HTTP_X_FORWARDED_PROTO="https"))
+    assert seen["secure"] is True
+
+
+def test_the_embedded_default_makes_a_secret_key_of_its_own(tmp_path):
+    """Was: with no environment, SECRET_KEY was a constant in the source, so anyone could sign
+    a confirmation link for an installation left on defaults."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    env.update(DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3")
+    probe = (
+        "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; "
+        "django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    )
+    keys = [
+        subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        for _ in range(2)
+    ]  # fmt: skip
+    assert keys[0] == keys[1]  # made once, kept in .secret_key (ignored by git)
+    assert len(keys[0]) >= 50
+    assert "insecure" not in keys[0]
+    assert oct((ROOT / ".secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_the_access_log_masks_a_signers_email_in_a_request_line(stack, tmp_path):
+    """Was: with GUNICORN_ACCESSLOG, GET …/signers/?email=juana.mamani@example.org was
+    logged as is."""
+    log = tmp_path / "access.log"
+    stack.env["GUNICORN_ACCESSLOG"] = str(log)
+    stack.start_web(workers=1)
+    stack.get("/api/v1/organisations/care-lac/signers/?email=juana.mamani@example.org")
+    stack.get("/api/v1/organisations/care-lac/signers/?email=juana.mamani%40example.org")
+    stack.stop("web")
+    text = log.read_text()
+    assert "signers/?email=j***" in text
+    assert "juana.mamani" not in text

@@ -18,27 +18,24 @@ Each request carries:
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
-import socket
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns import access
 from campaigns.access import Ability
 from campaigns.models import Campaign, Organisation
 from core.errors import NotAllowed
 from core.queue import publish_on_commit
+from webhooks import transport
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.payloads import signature_payload
 
@@ -52,17 +49,6 @@ LEASE = timedelta(seconds=TIMEOUT_SECONDS * 3)
 USER_AGENT = "Voces-Webhooks/1"
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not an instruction: following it would let an endpoint send
-    Voces' request (and headers) to an address the URL check never saw."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
 def signature_header(secret: str, timestamp: int, body: bytes) -> str:
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return "sha256=" + mac.hexdigest()
@@ -73,29 +59,17 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
-def _is_public_address(host: str) -> bool:
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return False
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            return False
-    return True
-
-
-def webhook_url_check(url: str) -> None:
+def webhook_url_check(url: str) -> transport.Target:
     """Webhooks go to the public internet only, so an organiser cannot aim Voces at its own
-    network (Redis, the database, a cloud metadata address). WEBHOOK_ALLOW_PRIVATE_ADDRESSES
-    lifts this for tests and closed deployments."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError({"url": ["Use an http or https URL."]})
-    if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False):
-        return
-    if not _is_public_address(parts.hostname):
-        raise ValidationError({"url": ["This address is not reachable from the internet."]})
+    network (Redis, the database, a cloud metadata address): every address the host resolves
+    to must be public, IPv4 embedded in IPv6 forms included (webhooks.transport).
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES lifts this for tests and closed deployments. Returns the
+    vetted target: the sender connects to that very address, so a DNS answer that changes
+    between the check and the connection (rebinding) reaches nothing else."""
+    try:
+        return transport.vet(url, allow_private=settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES)
+    except transport.UnsafeURL as error:
+        raise ValidationError({"url": [str(error)]}) from None
 
 
 # --- Endpoints -----------------------------------------------------------------------------
@@ -103,14 +77,19 @@ def webhook_url_check(url: str) -> None:
 
 def _require_manager(by, organisation_id: int) -> None:
     if not access.can(by, organisation_id, Ability.MANAGE):
-        raise NotAllowed("Only the organisation's owners and organisers manage webhooks.")
+        raise NotAllowed(_("Only the organisation's owners and organisers manage webhooks."))
 
 
 def _events_check(events) -> None:
     unknown = set(events) - set(WebhookEndpoint.Event.values)
     if unknown or not events:
         raise ValidationError(
-            {"events": [f"Choose from {', '.join(WebhookEndpoint.Event.values)}."]}
+            {
+                "events": [
+                    _("Choose from %(events)s.")
+                    % {"events": ", ".join(WebhookEndpoint.Event.values)}
+                ]
+            }
         )
 
 
@@ -132,7 +111,7 @@ def webhook_endpoint_update(*, by, endpoint: WebhookEndpoint, **fields) -> Webho
     _require_manager(by, endpoint.organisation_id)
     unknown = set(fields) - {"url", "secret", "events", "active"}
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     if "events" in fields:
         _events_check(fields["events"])
     if "url" in fields:
@@ -248,17 +227,16 @@ def _body(delivery: WebhookDelivery) -> dict | None:
 
 
 def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
+    """Vet the address now (DNS may have changed since the endpoint was saved), then post to
+    the address vetted; redirects are answers, never followed."""
     try:
-        webhook_url_check(url)
-        request = urllib.request.Request(  # noqa: S310 - scheme checked above
-            url, data=body, method="POST", headers=headers
-        )
-        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as http_error:
-        return http_error.code, f"HTTP {http_error.code}"
-    except (urllib.error.URLError, OSError, ValidationError) as other:
-        return None, str(getattr(other, "reason", other))[:300]
+        target = webhook_url_check(url)
+    except ValidationError as error:
+        return None, " ".join(error.messages)[:300]
+    answer = transport.post(target, body, headers, timeout=TIMEOUT_SECONDS)
+    if answer.status is not None and not 200 <= answer.status < 300:
+        return answer.status, f"HTTP {answer.status}"
+    return answer.status, (answer.error or "")[:300]
 
 
 def webhook_deliver(*, delivery_id: int) -> str:

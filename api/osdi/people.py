@@ -1,7 +1,5 @@
 """OSDI people, tags and taggings, and the person signup helper."""
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.shortcuts import get_object_or_404
 from rest_framework import status
 from rest_framework.response import Response
@@ -14,6 +12,7 @@ from api.osdi.base import (
     _body_and_person,
     _tags,
 )
+from signatures.identity import InvalidEmail, email_normalise
 from signatures.models import Tag, Tagging
 from signatures.people import person_merge, person_signatures
 
@@ -69,8 +68,8 @@ class PersonSignupHelper(OSDIView):
                 properties=["organisation"],
             )
         try:
-            validate_email(fields["email"])
-        except ValidationError:
+            email_normalise(fields["email"])
+        except InvalidEmail:
             raise OSDIError(
                 "The email address is not valid.",
                 code="INVALID_FIELDS",

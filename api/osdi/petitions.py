@@ -21,9 +21,9 @@ from campaigns.access import Ability
 from campaigns.models import Campaign
 from signatures import channels, services
 from signatures.client import client_address
+from signatures.identity import email_normalise
 from signatures.models import Person, Signature
 from signatures.people import people_sync, person_merge
-from signatures.validation import normalise_email
 from tallies import selectors as figures
 
 # --- Petitions and signatures -------------------------------------------------------------
@@ -153,7 +153,7 @@ class RecordSignatureHelper(OSDIView):
             organisation=campaign.organisation, tags=tags, **fields
         )
         item = Signature.objects.select_related("campaign", "collector").get(
-            campaign=campaign, email_normalised=normalise_email(fields["email"])
+            campaign=campaign, email_normalised=email_normalise(fields["email"])
         )
         return Response(
             hal.signature(request, item, person_item),

@@ -16,6 +16,7 @@ from campaigns.models import (
     OutreachActivity,
     Stance,
 )
+from core.converters import IdConverter
 
 # --- Outreach -------------------------------------------------------------------------------
 
@@ -121,6 +122,8 @@ class DecisionMakerViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Decision-makers tracked by the organisations you belong to."""
+
+    lookup_value_regex = IdConverter.regex
 
     permission_classes = [IsAuthenticated]
     serializer_class = DecisionMakerOutputSerializer

@@ -1,23 +1,36 @@
 """The organisers' tools on signatures: import, export, collectors and signers' rights."""
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.renderers import CSVRenderer, ErrorsAsJSON, XLSXRenderer
 from campaigns import access
 from campaigns.access import Ability
 from signatures import imports, rights
 from signatures.collectors import collector_create
-from signatures.exports import signatures_csv_response
+from signatures.exports import (
+    XLSX_MAX_ROWS,
+    XLSX_MEDIA_TYPE,
+    TooManyRows,
+    attachment_headers,
+    signatures_csv_response,
+    signatures_sheet,
+)
+from signatures.identity import EMAIL_RAW_MAX, email_key
 from signatures.models import Collector, ImportJob
-from signatures.selectors import import_visible, own_collector
+from signatures.selectors import import_for, own_collector
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -100,21 +113,69 @@ class ImportStatusView(APIView):
         responses={200: ImportResultSerializer},
     )
     def get(self, request, pk):
-        job = get_object_or_404(ImportJob.objects.select_related("campaign"), id=pk)
-        if not import_visible(request.user, job):
-            raise PermissionDenied()
-        return Response(import_body(request, job))
+        return Response(import_body(request, import_for(request.user, pk)))
 
 
-class ExportView(APIView):
+class ExportView(ErrorsAsJSON, APIView):
+    """CSV unless the client asks for the workbook (`?format=xlsx` or its media type in
+    Accept); errors in JSON whatever was asked."""
+
     permission_classes = [IsAuthenticated]
+    renderer_classes = [CSVRenderer, XLSXRenderer]
 
     @extend_schema(
-        summary="All the campaign's signatures as CSV, streamed (owners and organisers)",
-        responses={(200, "text/csv"): OpenApiTypes.STR},
+        summary="All the campaign's signatures as CSV, streamed, or as an Excel workbook "
+        "(owners and organisers)",
+        description=(
+            "CSV (UTF-8 with a byte order mark) by default, for `Accept: text/csv` and for "
+            "`?format=csv`; an .xlsx workbook for `?format=xlsx` or "
+            f"`Accept: {XLSX_MEDIA_TYPE}`. Moments in the workbook are UTC. A workbook holds "
+            f"at most {XLSX_MAX_ROWS:,} rows with its header: past that the answer is 422, "
+            "pointing to the CSV."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "format", OpenApiTypes.STR, enum=["csv", "xlsx"], description="csv or xlsx"
+            )
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
+            (422, "application/json"): OpenApiResponse(
+                inline_serializer(
+                    "ExportTooManyRows",
+                    fields={
+                        "detail": serializers.CharField(),
+                        "code": serializers.CharField(),
+                        "rows": serializers.IntegerField(),
+                        "limit": serializers.IntegerField(),
+                        "csv_url": serializers.URLField(),
+                    },
+                ),
+                description="Too many rows for a workbook: download the CSV instead.",
+            ),
+        },
     )
     def get(self, request, slug):
-        return signatures_csv_response(access.campaign_for(request.user, slug, Ability.SEE_SIGNERS))
+        campaign = access.campaign_for(request.user, slug, Ability.SEE_SIGNERS)
+        if request.accepted_renderer.format == CSVRenderer.format:
+            # A renderer cannot stream: the negotiated CSV comes from the streaming export.
+            return signatures_csv_response(campaign)
+        try:
+            sheet = signatures_sheet(campaign=campaign)
+        except TooManyRows as refusal:
+            csv_url = reverse("api-v1:campaign-export", args=[campaign.slug]) + "?format=csv"
+            return Response(
+                {
+                    "detail": refusal.message,
+                    "code": refusal.code,
+                    "rows": refusal.rows,
+                    "limit": refusal.limit,
+                    "csv_url": request.build_absolute_uri(csv_url),
+                },
+                status=refusal.status,
+            )
+        return Response(sheet, headers=attachment_headers(f"{campaign.slug}-signatures.xlsx"))
 
 
 # --- Collectors ---------------------------------------------------------------------------
@@ -169,7 +230,20 @@ class CollectorsView(generics.ListAPIView):
 
 
 class EmailSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.CharField(max_length=EMAIL_RAW_MAX)
+
+    def validate_email(self, value: str) -> str:
+        if email_key(value) is None:
+            raise serializers.ValidationError(_("Enter a valid email address."))
+        return value
+
+
+def _signer(organisation, email: str) -> dict:
+    return {
+        "email": email,
+        "signatures": rights.signer_export(organisation=organisation, email=email),
+        "people": rights.signer_people_export(organisation=organisation, email=email),
+    }
 
 
 class SignerView(APIView):
@@ -177,6 +251,8 @@ class SignerView(APIView):
 
     @extend_schema(
         summary="Everything held about one signer in this organisation (owners and organisers)",
+        description="Kept for existing scripts: the email is in the URL, which Voces masks in "
+        "its logs. Prefer `POST …/signers/find/`, which leaves no email in any URL.",
         parameters=[OpenApiParameter("email", OpenApiTypes.EMAIL, required=True)],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -184,13 +260,22 @@ class SignerView(APIView):
         organisation = access.organisation_for(request.user, slug, Ability.SEE_SIGNERS)
         data = EmailSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
-        email = data.validated_data["email"]
-        return Response(
-            {
-                "email": email,
-                "signatures": rights.signer_export(organisation=organisation, email=email),
-            }
-        )
+        return Response(_signer(organisation, data.validated_data["email"]))
+
+
+class SignerFindView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Everything held about one signer in this organisation, found by POST",
+        request=EmailSerializer,
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def post(self, request, slug):
+        organisation = access.organisation_for(request.user, slug, Ability.SEE_SIGNERS)
+        data = EmailSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(_signer(organisation, data.validated_data["email"]))
 
 
 class SignerEraseView(APIView):

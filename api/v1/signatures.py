@@ -1,23 +1,48 @@
 """A campaign's signatures for its organisers: the list (and, on the same URL, signing, from
 `api.v1.signing`), one signature and its review, and confirming by token."""
 
-import django_filters
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, serializers
+from rest_framework.filters import BaseFilterBackend
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.fields import CountryCodeField
-from api.v1.signing import SignatureInputSerializer, SignedSerializer, sign
+from api.v1.signing import (
+    DuplicateSerializer,
+    SignatureInputSerializer,
+    SignedSerializer,
+    sign,
+)
 from campaigns import access
 from campaigns.access import Ability
 from campaigns.models import Campaign
-from signatures import confirmation, services
+from signatures import confirmation, review
 from signatures.models import Signature
 from signatures.selectors import signature_list_for_campaign
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": f"^([0-9a-f]{{{review.HASH_SHOWN}}})?$",
+        "example": "3f9a0c27d1e4",
+    }
+)
+class ShortHashField(serializers.Field):
+    """The address hash as organisers see it: its first characters, enough to tell bursts
+    apart and to filter by (empty when none was kept, or once the signer was erased)."""
+
+    def to_representation(self, value):
+        return (value or "")[: review.HASH_SHOWN]
 
 
 class SignatureOutputSerializer(serializers.Serializer):
@@ -39,22 +64,57 @@ class SignatureOutputSerializer(serializers.Serializer):
     consented_at = serializers.DateTimeField(allow_null=True)
     confirmed_at = serializers.DateTimeField(allow_null=True)
     created = serializers.DateTimeField()
+    client_hash = ShortHashField(
+        help_text="The first characters of the keyed hash of the signer's address (IPv6 by "
+        "/64): signatures from one address share it. Filter by it with `client_hash`."
+    )
 
 
-class SignatureFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Signature.Status.choices)
-    source = django_filters.ChoiceFilter(choices=Signature.Source.choices)
-    country = django_filters.CharFilter(method="filter_country")
-    collector = django_filters.CharFilter(field_name="collector__code")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created", lookup_expr="lt")
+class SignatureWhereSerializer(serializers.Serializer):
+    """Which signatures: the list's query parameters and a review's `where`. Every filter
+    given must hold; the rules of each value are `signatures.review`'s."""
 
-    class Meta:
-        model = Signature
-        fields = ["status", "source", "country", "collector", "created_after", "created_before"]
+    client_hash = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="A prefix of the address hash (hexadecimal, any case), as the list shows it.",
+    )
+    email_domain = serializers.CharField(
+        required=False,
+        max_length=254,
+        help_text="The part after the last @ of the email, in any case; a Unicode domain "
+        "matches its IDNA (xn--) form.",
+    )
+    status = serializers.ChoiceField(choices=Signature.Status.choices, required=False)
+    source = serializers.ChoiceField(choices=Signature.Source.choices, required=False)
+    collector = serializers.SlugField(
+        required=False, max_length=40, help_text="A collector's code."
+    )
+    country = CountryCodeField(required=False)
+    created_after = serializers.DateTimeField(
+        required=False, help_text="Signed at or after (ISO 8601)."
+    )
+    created_before = serializers.DateTimeField(
+        required=False, help_text="Signed before (ISO 8601; exclusive)."
+    )
 
-    def filter_country(self, queryset, name, value):
-        return queryset.filter(country=value.strip().upper())
+    def validate_client_hash(self, value: str) -> str:
+        return review.client_hash_prefix_clean(value)
+
+    def validate_email_domain(self, value: str) -> str:
+        return review.email_domain_clean(value)
+
+    def where(self) -> review.SignatureWhere:
+        return review.SignatureWhere.of(self.validated_data)
+
+
+class SignatureFilter(BaseFilterBackend):
+    """The list's filters: a bad value is a 400 keyed by its parameter, never ignored."""
+
+    def filter_queryset(self, request, queryset, view):
+        given = SignatureWhereSerializer(data=request.query_params)
+        given.is_valid(raise_exception=True)
+        return review.signatures_where(queryset, given.where())
 
 
 class CampaignSignaturesView(generics.ListAPIView):
@@ -62,7 +122,7 @@ class CampaignSignaturesView(generics.ListAPIView):
 
     queryset = Signature.objects.none()  # for the schema; get_queryset() does the work
     serializer_class = SignatureOutputSerializer
-    filterset_class = SignatureFilter
+    filter_backends = [SignatureFilter]
     permission_classes = [AllowAny]
 
     def get_queryset(self):
@@ -72,6 +132,7 @@ class CampaignSignaturesView(generics.ListAPIView):
     @extend_schema(
         summary="List the campaign's signatures (its owners and organisers)",
         operation_id="campaigns_signatures_list",
+        parameters=[SignatureWhereSerializer],
     )
     def get(self, request, slug):
         return self.list(request)
@@ -82,10 +143,16 @@ class CampaignSignaturesView(generics.ListAPIView):
         auth=[],
         request=SignatureInputSerializer,
         responses={
-            201: OpenApiResponse(SignedSerializer, description="A new signature."),
-            200: OpenApiResponse(
+            201: OpenApiResponse(
                 SignedSerializer,
-                description="This email already signed: nothing was added or revealed.",
+                description="A new signature; to anyone but the campaign's owners and "
+                "organisers, also the answer for an email that signed already (the public "
+                "cannot learn whether someone signed).",
+            ),
+            200: OpenApiResponse(
+                DuplicateSerializer,
+                description="With an owner's or organiser's token of the campaign's "
+                "organisation: this email signed already. Nothing was added or revealed.",
             ),
             400: OpenApiResponse(description="Invalid fields, keyed by field."),
             404: OpenApiResponse(description="Unknown or unpublished campaign."),
@@ -143,6 +210,8 @@ class SignatureDetailView(generics.GenericAPIView):
 
     @extend_schema(
         summary="Reject a signature, or restore a rejected one",
+        description="The same rules as reviewing many at once "
+        "(`POST /api/v1/campaigns/{slug}/signatures/review/`): restoring sends no email.",
         operation_id="campaigns_signature_review",
         request=SignatureReviewSerializer,
         responses={200: SignatureOutputSerializer},
@@ -152,8 +221,11 @@ class SignatureDetailView(generics.GenericAPIView):
         signature = self._signature(campaign)
         data = SignatureReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.signature_set_status(
-            by=request.user, signature=signature, status=data.validated_data["status"]
+        review.signature_review(
+            by=request.user,
+            campaign=campaign,
+            signature_id=signature.id,
+            status=data.validated_data["status"],
         )
         # Read again with its collector and consent text, which the answer shows.
         return Response(self.get_serializer(self._signature(campaign)).data)

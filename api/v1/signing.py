@@ -5,16 +5,19 @@ rest of the API. The list of a campaign's signatures (GET on the same URL) is in
 `api.v1.signatures`.
 """
 
-import json
-
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.utils.translation import get_language
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
 
+from api.authentication import TokenAuthentication
 from api.errors import validation_detail
 from api.fields import CountryCodeField
+from campaigns import access
+from campaigns.access import Ability
+from core import jsonparse
 from core.errors import DomainError, RateLimited
 from signatures import channels, services
 from signatures.client import client_address
@@ -52,10 +55,13 @@ class SignatureInputSerializer(serializers.Serializer):
 SignedSerializer = inline_serializer(
     "Signed",
     {
-        "duplicate": serializers.BooleanField(),
-        "status": serializers.ChoiceField(choices=["pending", "confirmed"], required=False),
+        "status": serializers.ChoiceField(choices=["pending", "confirmed"]),
         "campaign": serializers.SlugField(),
     },
+)
+DuplicateSerializer = inline_serializer(
+    "AlreadySigned",
+    {"duplicate": serializers.BooleanField(), "campaign": serializers.SlugField()},
 )
 
 
@@ -65,12 +71,7 @@ def _json_body(request):
         return request.POST.dict()
     if content_type != "application/json":
         raise ValueError("Send JSON (Content-Type: application/json).")
-    try:
-        return json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"JSON parse error - {error}") from None
-    except RecursionError:
-        raise ValueError("JSON parse error - nested too deeply.") from None
+    return jsonparse.loads(request.body or b"null")  # InvalidJSON is a ValueError
 
 
 def sign(request, slug: str) -> JsonResponse:
@@ -99,8 +100,26 @@ def sign(request, slug: str) -> JsonResponse:
         if isinstance(error, RateLimited):
             response["Retry-After"] = str(error.retry_after)
         return response
-    if not result.created:
+    if not result.created and _may_tell_apart(request, campaign):
         return JsonResponse({"duplicate": True, "campaign": campaign.slug})
-    return JsonResponse(
-        {"duplicate": False, "status": result.status, "campaign": campaign.slug}, status=201
-    )
+    # A new signature and, to anyone else, a repeat get these same bytes: the status a new
+    # signature has on this campaign, whatever the earlier one's is.
+    return JsonResponse({"status": result.status, "campaign": campaign.slug}, status=201)
+
+
+_TOKENS = TokenAuthentication()
+
+
+def _may_tell_apart(request, campaign) -> bool:
+    """Only the campaign's owners and organisers, with their API token, learn that a person
+    signed already. The token is read only when one is sent (never on the public's path), and
+    a collector's or viewer's token counts as none: they may not know who signed."""
+    if not request.META.get("HTTP_AUTHORIZATION"):
+        return False
+    try:
+        authenticated = _TOKENS.authenticate(request)
+    except AuthenticationFailed:
+        return False
+    if authenticated is None:
+        return False
+    return access.can(authenticated[0], campaign.organisation_id, Ability.SEE_SIGNERS)

@@ -9,6 +9,7 @@ from api.v1 import (
     country_status,
     organisations,
     organisers,
+    review,
     signatures,
     webhooks,
 )
@@ -40,11 +41,16 @@ urlpatterns = [
         name="campaign-import",
     ),
     path(
+        "campaigns/<slug:slug>/signatures/review/",
+        review.SignaturesReviewView.as_view(),
+        name="campaign-signatures-review",
+    ),
+    path(
         "campaigns/<slug:slug>/signatures/export/",
         organisers.ExportView.as_view(),
         name="campaign-export",
     ),
-    path("imports/<int:pk>/", organisers.ImportStatusView.as_view(), name="import"),
+    path("imports/<id:pk>/", organisers.ImportStatusView.as_view(), name="import"),
     path(
         "organisations/<slug:slug>/collectors/",
         organisers.CollectorsView.as_view(),
@@ -52,12 +58,17 @@ urlpatterns = [
     ),
     path("organisations/<slug:slug>/signers/", organisers.SignerView.as_view(), name="signer"),
     path(
+        "organisations/<slug:slug>/signers/find/",
+        organisers.SignerFindView.as_view(),
+        name="signer-find",
+    ),
+    path(
         "organisations/<slug:slug>/signers/erase/",
         organisers.SignerEraseView.as_view(),
         name="signer-erase",
     ),
     path(
-        "campaigns/<slug:slug>/signatures/<int:pk>/",
+        "campaigns/<slug:slug>/signatures/<id:pk>/",
         signatures.SignatureDetailView.as_view(),
         name="campaign-signature",
     ),

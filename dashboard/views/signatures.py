@@ -2,22 +2,22 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from campaigns.access import Ability
 from core.errors import DomainError
 from dashboard import forms, selectors
 from dashboard.views.common import apply_errors, page_campaign
-from signatures import imports
-from signatures.exports import signatures_csv_response
+from signatures import imports, review
+from signatures.exports import TooManyRows, signatures_csv_response, signatures_xlsx_response
 from signatures.models import ImportJob, Signature
-from signatures.selectors import import_visible, own_collector
-from signatures.services import signature_set_status
+from signatures.selectors import import_for, own_collector
 
 # --- Import, export -----------------------------------------------------------------------
 
@@ -56,9 +56,7 @@ def import_csv(request, slug: str):
 
 @login_required
 def import_status(request, pk: int):
-    job = get_object_or_404(ImportJob.objects.select_related("campaign"), id=pk)
-    if not import_visible(request.user, job):
-        raise PermissionDenied
+    job = import_for(request.user, pk)
     running = job.state not in (ImportJob.State.DONE, ImportJob.State.FAILED)
     return render(
         request,
@@ -77,32 +75,128 @@ def export_csv(request, slug: str):
 
 
 @login_required
+def export_xlsx(request, slug: str):
+    campaign = page_campaign(request, slug, Ability.SEE_SIGNERS)
+    try:
+        return signatures_xlsx_response(campaign)
+    except TooManyRows:
+        messages.error(
+            request, _("Too many signatures for a spreadsheet: download the CSV instead.")
+        )
+        return redirect("dashboard:campaign", campaign.slug)
+
+
+# --- Reviewing signatures -------------------------------------------------------------------
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def signatures(request, slug: str):
-    """Recent signatures, to review: reject a bot, restore a rejected person."""
+    """Review signatures: filter and search them, see the busiest addresses, reject or restore
+    one, or every one that matches (`?review=` first shows what a dry run counts; its form
+    posts the real review). Filters travel in the query string, POSTs included."""
     campaign = page_campaign(request, slug, Ability.SEE_SIGNERS)
+    form = forms.SignatureFilterForm(
+        request.GET, collectors=selectors.review_collectors(campaign=campaign)
+    )
+    where = form.where() if form.is_valid() else None  # None: the filters are not valid
     if request.method == "POST":
-        signature_id = request.POST.get("id", "")
-        if not signature_id.isdigit():
-            raise Http404
-        signature = get_object_or_404(Signature, campaign=campaign, id=int(signature_id))
-        try:
-            signature_set_status(
-                by=request.user, signature=signature, status=request.POST.get("status", "")
-            )
-        except (ValidationError, DomainError):
-            messages.error(request, _("That change is not possible."))
-        return redirect(
-            f"{reverse('dashboard:signatures', args=[slug])}?status={request.GET.get('status', '')}"
+        if "bulk" in request.POST:
+            _review_all(request, campaign, where, request.POST["bulk"])
+            return redirect(_this_page(request, slug, without=("review", "page")))
+        _review_one(request, campaign)
+        return redirect(_this_page(request, slug, without=("review",)))
+    asked = request.GET.get("review", "")
+    preview = None
+    if where and asked in review.REVIEW_STATUSES:
+        preview = review.signatures_review(
+            by=request.user, campaign=campaign, status=asked, where=where, dry_run=True
         )
-    status = request.GET.get("status", "")
     return render(
         request,
         "dashboard/signatures.html",
         {
             "campaign": campaign,
-            "signatures": selectors.recent_signatures(campaign=campaign, status=status),
-            "status": status,
-            "statuses": Signature.Status.choices,
+            "form": form,
+            "filtered": bool(where),
+            "page": None
+            if where is None
+            else selectors.recent_signatures(
+                campaign=campaign, where=where, page=request.GET.get("page")
+            ),
+            "preview": preview,
+            "asked": asked,
+            "busiest": selectors.busiest_addresses_recent(campaign=campaign),
         },
+        status=400 if form.errors else 200,
     )
+
+
+def _this_page(request, slug: str, *, without: tuple[str, ...]) -> str:
+    """The review page with the query it was opened with, less `without`."""
+    query = request.GET.copy()
+    for name in without:
+        query.pop(name, None)
+    url = reverse("dashboard:signatures", args=[slug])
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+def _review_all(request, campaign, where, status: str) -> None:
+    if not where:
+        messages.error(
+            request, _("Choose at least one filter first: a review never means every signature.")
+        )
+        return
+    try:
+        result = review.signatures_review(
+            by=request.user, campaign=campaign, status=status, where=where
+        )
+    except (ValidationError, DomainError):
+        messages.error(request, _("That change is not possible."))
+        return
+    values = {"changed": result.changed, "matched": result.matched}
+    if not result.changed:
+        messages.info(request, _("No signature needed changing."))
+    elif status == Signature.Status.REJECTED:
+        messages.success(
+            request,
+            ngettext(
+                "%(changed)d signature rejected, of %(matched)d that match.",
+                "%(changed)d signatures rejected, of %(matched)d that match.",
+                result.changed,
+            )
+            % values,
+        )
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(changed)d signature restored, of %(matched)d that match.",
+                "%(changed)d signatures restored, of %(matched)d that match.",
+                result.changed,
+            )
+            % values,
+        )
+
+
+def _review_one(request, campaign) -> None:
+    """A row's own button: the same review, for that signature."""
+    signature_id = request.POST.get("id", "")
+    if not signature_id.isdigit():
+        raise Http404
+    status = request.POST.get("status", "")
+    try:
+        result = review.signature_review(
+            by=request.user, campaign=campaign, signature_id=int(signature_id), status=status
+        )
+    except (ValidationError, DomainError):
+        messages.error(request, _("That change is not possible."))
+        return
+    if not result.matched:
+        raise Http404
+    if not result.changed:
+        messages.info(request, _("That signature was left as it was."))
+    elif status == Signature.Status.REJECTED:
+        messages.success(request, _("Signature rejected."))
+    else:
+        messages.success(request, _("Signature restored."))

@@ -78,9 +78,11 @@ def desktop(browser):
 
 
 @pytest.fixture(autouse=True)
-def _human_speed(settings):
-    # People take seconds to fill the form; the browser takes milliseconds.
-    settings.SIGN_MIN_FILL_SECONDS = 0
+def _human_speed(request, settings):
+    # People take seconds to fill the form; the browser takes milliseconds. Tests about the
+    # fill time itself (marked `real_fill_time`) keep the real minimum.
+    if not request.node.get_closest_marker("real_fill_time"):
+        settings.SIGN_MIN_FILL_SECONDS = 0
 
 
 def screenshot(page, name: str, *, full_page: bool = True) -> Path:

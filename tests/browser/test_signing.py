@@ -132,3 +132,43 @@ def test_following_the_confirmation_link(live_server, phone, celery_worker_threa
     phone.get_by_role("button").click()
     phone.get_by_role("heading", name=re.compile("confirmée")).wait_for()
     assert Signature.objects.get().status == "confirmed"
+
+
+@pytest.mark.real_fill_time
+def test_a_phone_that_fills_the_form_at_once_is_asked_to_press_once_more_and_counts(
+    live_server, phone, settings
+):
+    """Was: an autofilled form sent within 3 s was stored rejected, and the thank-you page
+    said the opposite. Now the person is asked to press once more, and is counted."""
+    assert settings.SIGN_MIN_FILL_SECONDS >= 3
+    campaign = CampaignFactory(require_confirmation=False)
+    phone.goto(f"{live_server.url}/c/{campaign.slug}/")
+    fill(phone)  # as an autofill does: everything in a moment
+    phone.get_by_role("button", name="Firmar").click()
+    notice = phone.locator("#second-press")
+    assert notice.is_visible()
+    assert phone.locator("#id_name").input_value() == "Juana Mamani Quispe"
+    screenshot(phone, "sign-second-press-phone-es")
+    assert not Signature.objects.exists()
+    phone.get_by_role("button", name="Firmar ahora").click()
+    phone.wait_for_url(re.compile(r"/thanks/"))
+    assert Signature.objects.get().status == "confirmed"
+    assert phone.errors == []
+
+
+@pytest.mark.real_fill_time
+def test_a_person_who_fixes_an_error_at_once_is_counted(live_server, phone, settings):
+    """Was: the form shown again with its error restarted the timer, so ticking the box and
+    sending it at once stored the signature rejected (too fast)."""
+    campaign = CampaignFactory(require_confirmation=True)
+    phone.goto(f"{live_server.url}/c/{campaign.slug}/")
+    phone.wait_for_timeout(settings.SIGN_MIN_FILL_SECONDS * 1000 + 300)  # reading the page
+    fill(phone, consent=False)
+    phone.get_by_role("button", name="Firmar").click()
+    assert phone.locator("#error_consent").is_visible()
+    phone.locator("#id_consent").check()  # at once
+    phone.get_by_role("button", name="Firmar").click()
+    phone.wait_for_url(re.compile(r"/thanks/"))
+    signature = Signature.objects.get()
+    assert (signature.status, signature.rejected_reason) == ("pending", "")
+    assert signature.email_state == "owed"  # the confirmation email goes out

@@ -98,12 +98,17 @@ def test_importing_from_the_dashboard(client, organiser_a, campaign_a):
 def test_erasing_a_signer_from_the_dashboard(client, organiser_a, campaign_a):
     sign(campaign_a, email="juana@example.org")
     client.force_login(organiser_a)
-    found = client.get("/dashboard/o/org-a/signers/?email=juana@example.org").content.decode()
+    url = "/dashboard/o/org-a/signers/"
+    found = client.post(url, {"email": "juana@example.org"}).content.decode()
     assert campaign_a.title in found
-    client.post("/dashboard/o/org-a/signers/", {"email": "juana@example.org"})
+    asked = client.post(url, {"email": "juana@example.org", "action": "erase"}).content.decode()
+    assert 'value="erase-confirmed"' in asked  # erasing asks first
+    assert Signature.objects.get().email == "juana@example.org"
+    client.post(url, {"email": "juana@example.org", "action": "erase-confirmed"})
     assert Signature.objects.get().email == ""
-    export = client.get("/dashboard/o/org-a/signers/export.json?email=juana@example.org")
+    export = client.post(f"{url}export.json", {"email": "juana@example.org"})
     assert export.json()["signatures"] == []
+    assert client.get(f"{url}export.json?email=juana@example.org").status_code == 405
 
 
 def test_owners_manage_members_but_keep_an_owner(client, owner_a, org_a):

@@ -26,7 +26,16 @@ def test_a_worker_sends_the_confirmation_in_the_signers_language(api, org_a, cel
         format="json",
     )
     assert response.status_code == 201
-    wait_for(lambda: len(mail.outbox) == 1, 15, message="no confirmation email")
+    # The email reaches the outbox a moment before the worker marks the row sent: wait for
+    # both (was: checked the row at once, and failed in 4 of 5 runs on a busy machine).
+    wait_for(
+        lambda: (
+            len(mail.outbox) == 1
+            and Signature.objects.filter(email_state="sent", email_sends=1).exists()
+        ),
+        15,
+        message="no confirmation email, or never marked sent",
+    )
     message = mail.outbox[0]
     assert message.to == ["ana@example.org"]
     assert "Ratify C189" in message.subject
@@ -63,11 +72,12 @@ def test_signing_again_while_pending_resends_a_few_times_at_most(org_a):
     for _ in range(6):
         if confirmation.signature_send_confirmation(signature_id=signature.id):
             sends += 1
-        # Pretend the last email went out long ago, then sign again.
+        # Pretend the last email went out long ago, then sign again (and run its task).
         Signature.objects.filter(id=signature.id).update(
             email_sent_at=timezone.now() - services.RESEND_AFTER * 2
         )
         assert not sign(campaign, email="ANA@example.org").created
+        services.signature_signed_again(signature_id=signature.id)
     assert sends == services.MAX_CONFIRMATION_SENDS
     assert len(mail.outbox) == services.MAX_CONFIRMATION_SENDS
 
@@ -76,9 +86,51 @@ def test_signing_again_while_pending_resends_a_few_times_at_most(org_a):
 def test_an_immediate_repeat_does_not_resend(org_a):
     campaign = CampaignFactory(organisation=org_a, require_confirmation=True)
     sign(campaign)
-    confirmation.signature_send_confirmation(signature_id=Signature.objects.get().id)
+    signature = Signature.objects.get()
+    confirmation.signature_send_confirmation(signature_id=signature.id)
     sign(campaign)
+    assert not services.signature_signed_again(signature_id=signature.id)
     assert Signature.objects.get().email_state == "sent"
+
+
+@pytest.mark.django_db
+def test_signing_again_once_confirmed_tells_the_person_they_already_signed(org_a):
+    campaign = CampaignFactory(organisation=org_a, require_confirmation=True, title="C189")
+    sign(campaign, email="ana@example.org", language="en")
+    signature = Signature.objects.get()
+    confirmation.signature_send_confirmation(signature_id=signature.id)
+    confirmation.signature_confirm(token=confirmation.confirmation_token(signature_id=signature.id))
+    Signature.objects.filter(id=signature.id).update(
+        email_sent_at=timezone.now() - services.RESEND_AFTER * 2
+    )
+    sign(campaign, email="ana@example.org")
+    assert services.signature_signed_again(signature_id=signature.id)
+    assert confirmation.signature_send_confirmation(signature_id=signature.id)
+    assert len(mail.outbox) == 2
+    assert "already signed" in mail.outbox[1].subject
+    assert "/confirm/" not in mail.outbox[1].body  # nothing to confirm: it is counted
+
+
+@pytest.mark.django_db
+def test_a_hostile_name_never_reaches_the_email(org_a):
+    """Was: the name went into the email sent in the organisation's name, link and all."""
+    campaign = CampaignFactory(organisation=org_a, require_confirmation=True)
+    hostile = "Your account is locked - verify at https://evil.example"
+    sign(campaign, name=hostile, language="en")
+    sign(
+        CampaignFactory(organisation=org_a, require_confirmation=True),
+        name="<a href=x>",
+        language="en",
+    )
+    for signature in Signature.objects.all():
+        confirmation.signature_send_confirmation(signature_id=signature.id)
+    bodies = [m.body + m.alternatives[0][0] for m in mail.outbox]
+    assert len(bodies) == 2
+    for body in bodies:
+        for words in ("evil.example", "locked", "href=x"):
+            assert words not in body
+    greetings = sorted(m.body.split("\n")[0] for m in mail.outbox)
+    assert greetings == ["Hello Your,", "Hello,"]  # a first word that reads as a name, no more
 
 
 @pytest.mark.django_db

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def read(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
 
 

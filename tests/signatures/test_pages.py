@@ -3,14 +3,13 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.core import signing
 from django.test import override_settings
 
 from campaigns.models import CampaignTranslation
-from public.views import FORM_SALT
+from signatures import formtoken
 from signatures.confirmation import confirmation_token
 from signatures.models import Signature
-from signatures.services import signature_set_status
+from signatures.review import signature_review
 from tests.factories import CampaignFactory, CollectorFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +24,20 @@ FORM = {
 }
 
 
-def started(seconds_ago=10):
-    return signing.dumps(int(time.time()) - seconds_ago, salt=FORM_SALT)
+def started(campaign, seconds_ago=10, *, embed=False):
+    """A form token as the page makes it, for a form first shown `seconds_ago`."""
+    return formtoken.make(
+        campaign_id=campaign.id, embed=embed, started=int(time.time()) - seconds_ago
+    )
 
 
 def post(client, campaign, data, path="", **extra):
-    return client.post(f"/c/{campaign.slug}/{path}", {"started": started(), **data}, **extra)
+    token = started(campaign, embed=path.startswith("embed"))
+    return client.post(f"/c/{campaign.slug}/{path}", {"started": token, **data}, **extra)
+
+
+def token_on(html: str) -> str:
+    return re.search(r'name="started" value="([^"]+)"', html).group(1)
 
 
 def test_the_campaign_page_has_the_form_and_no_third_party_anything(client, campaign_a):
@@ -77,16 +84,89 @@ def test_a_filled_honeypot_is_quietly_rejected(client, campaign_a):
     assert (signature.status, signature.rejected_reason) == ("rejected", "honeypot")
 
 
+def test_a_real_signer_replaces_a_bots_signature_made_with_their_email(client, campaign_a):
+    post(client, campaign_a, {**FORM, "name": "Bot", "website": "http://spam.example"})
+    post(client, campaign_a, {**FORM, "website": "http://spam.example", "name": "Bot 2"})
+    assert Signature.objects.get().name == "Bot"  # a bot does not replace a bot
+    assert post(client, campaign_a, FORM).status_code == 302
+    signature = Signature.objects.get()
+    assert (signature.name, signature.status, signature.rejected_reason) == (
+        "Juana Mamani",
+        "confirmed",
+        "",
+    )
+    assert signature.confirmed_at is not None
+    post(client, campaign_a, {**FORM, "name": "Juana Again"})
+    assert Signature.objects.get().name == "Juana Mamani"  # a person is not replaced
+
+
 @override_settings(SIGN_MIN_FILL_SECONDS=3)
-def test_a_form_sent_back_too_fast_is_quietly_rejected(client, campaign_a):
-    response = client.post(f"/c/{campaign_a.slug}/", {"started": started(0), **FORM})
-    assert response.status_code == 302
-    assert Signature.objects.get().rejected_reason == "too_fast"
+def test_a_form_sent_back_too_fast_asks_for_one_more_press_and_then_counts(client, campaign_a):
+    """Was: stored rejected (too_fast), no email, and the thank-you page all the same."""
+    response = client.post(f"/c/{campaign_a.slug}/", {"started": started(campaign_a, 0), **FORM})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="second-press"' in html
+    assert 'value="Juana Mamani"' in html  # nothing to type again
+    assert not Signature.objects.exists()
+    again = client.post(f"/c/{campaign_a.slug}/", {"started": token_on(html), **FORM})
+    assert again.status_code == 302
+    assert Signature.objects.get().status == "confirmed"
 
 
-def test_a_form_without_our_token_is_quietly_rejected(client, campaign_a):
-    client.post(f"/c/{campaign_a.slug}/", {**FORM, "started": "forged"})
-    assert Signature.objects.get().rejected_reason == "form_token"
+@override_settings(SIGN_MIN_FILL_SECONDS=3)
+def test_fixing_an_error_at_once_counts_from_the_first_display(client, campaign_a):
+    """Was: the form shown again restarted the timer, so a fix made at once was rejected."""
+    first = client.post(
+        f"/c/{campaign_a.slug}/",
+        {"started": started(campaign_a, 10), **FORM, "consent": ""},
+    )
+    assert first.status_code == 400
+    again = client.post(
+        f"/c/{campaign_a.slug}/", {"started": token_on(first.content.decode()), **FORM}
+    )
+    assert again.status_code == 302
+    assert Signature.objects.get().rejected_reason == ""
+
+
+def test_a_form_without_our_token_asks_for_one_more_press(client, campaign_a):
+    response = client.post(f"/c/{campaign_a.slug}/", {**FORM, "started": "forged"})
+    assert 'id="second-press"' in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_a_token_is_good_for_one_submission_of_its_own_campaign_and_page(client, campaign_a, org_a):
+    """Was: one token, a time only, replayable for 24 hours on any campaign and page."""
+    token = started(campaign_a)
+    assert client.post(f"/c/{campaign_a.slug}/", {"started": token, **FORM}).status_code == 302
+    replay = client.post(
+        f"/c/{campaign_a.slug}/", {"started": token, **FORM, "email": "b@example.org"}
+    )
+    assert 'id="second-press"' in replay.content.decode()
+    other = CampaignFactory(organisation=org_a)
+    for path, value in (
+        (f"/c/{other.slug}/", started(campaign_a)),
+        (f"/c/{campaign_a.slug}/embed/", started(campaign_a)),
+    ):
+        answer = client.post(path, {"started": value, **FORM, "email": "c@example.org"})
+        assert 'id="second-press"' in answer.content.decode()
+    assert Signature.objects.count() == 1
+
+
+@pytest.mark.parametrize("path", ["", "embed/"])
+def test_a_form_posted_from_another_site_is_refused(client, campaign_a, path):
+    """A hostile page posting into the form makes its visitors' browsers sign."""
+    for headers in (
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_ORIGIN": "https://evil.example"},
+    ):
+        response = post(client, campaign_a, FORM, path=path, **headers)
+        assert response.status_code == 403
+    assert (
+        post(client, campaign_a, FORM, path=path, HTTP_SEC_FETCH_SITE="same-origin").status_code
+        == 302
+    )
+    assert Signature.objects.count() == 1
 
 
 @override_settings(SIGN_RATE="1/min")
@@ -116,6 +196,26 @@ def test_the_collector_link_credits_the_collector(client, campaign_a, org_a):
     assert 'name="ref" value="rosa"' in page
     post(client, campaign_a, {**FORM, "ref": "rosa"})
     assert Signature.objects.get().collector == collector
+
+
+def test_the_collector_code_survives_the_language_links_and_the_thank_you_page(
+    client, campaign_a, org_a
+):
+    """Was: the language links were bare ?lang=xx, and the signature lost its collector."""
+    collector = CollectorFactory(organisation=org_a, code="killa-huaman")
+    page = client.get(f"/c/{campaign_a.slug}/?ref=killa-huaman").content.decode()
+    links = re.findall(r'class="langs".*?</nav>', page, re.S)[0]
+    assert links.count("ref=killa-huaman") == 4
+    french = client.get(f"/c/{campaign_a.slug}/?ref=killa-huaman&lang=fr").content.decode()
+    assert 'name="ref" value="killa-huaman"' in french
+    response = client.post(
+        f"/c/{campaign_a.slug}/?ref=killa-huaman&lang=fr",
+        {"started": started(campaign_a), **FORM, "ref": "killa-huaman"},
+    )
+    assert Signature.objects.get().collector == collector
+    assert "ref=killa-huaman" in response["Location"]
+    thanks = client.get(response["Location"]).content.decode()
+    assert f"/c/{campaign_a.slug}/?ref=killa-huaman" in thanks  # what the signer shares
 
 
 def test_an_unknown_collector_link_still_counts_the_signature(client, campaign_a):
@@ -236,6 +336,9 @@ def test_a_real_signer_is_not_locked_out_by_an_automatic_rejection(client, campa
 
 def test_an_organisers_rejection_is_not_undone_by_signing_again(client, campaign_a, organiser_a):
     post(client, campaign_a, FORM)
-    signature_set_status(by=organiser_a, signature=Signature.objects.get(), status="rejected")
+    signature = Signature.objects.get()
+    signature_review(
+        by=organiser_a, campaign=signature.campaign, signature_id=signature.id, status="rejected"
+    )
     post(client, campaign_a, FORM)
     assert Signature.objects.get().status == "rejected"

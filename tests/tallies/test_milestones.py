@@ -162,6 +162,11 @@ def test_webhooks_may_not_point_into_the_private_network(org_a, organiser_a):
         "http://127.0.0.1:6379/",
         "http://10.0.0.1/hook",
         "http://localhost/x",
+        # IPv4 loopback inside IPv6 forms, each accepted as public before.
+        "http://[::127.0.0.1]/",
+        "http://[::ffff:0:7f00:1]/",
+        "http://[64:ff9b::7f00:1]/",
+        "http://[2002:7f00:1::]/",
         "ftp://example.org/",
     ):
         with pytest.raises(ValidationError):

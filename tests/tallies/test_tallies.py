@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from campaigns import records
 from campaigns.models import DecisionMaker, Engagement
-from signatures import channels, confirmation, services
+from signatures import channels, confirmation, review, services
 from signatures.models import Signature
 from signatures.selectors import consent_text_current
 from tallies import services as tallies
@@ -126,9 +126,13 @@ def test_after_quiet_every_figure_equals_a_recount(organiser_a, operations):
                 token=confirmation.confirmation_token(signature_id=signature.id)
             )
         elif kind == "reject":
-            services.signature_set_status(by=organiser_a, signature=signature, status="rejected")
+            review.signature_review(
+                by=organiser_a, campaign=campaign, signature_id=signature.id, status="rejected"
+            )
         elif kind == "restore":
-            services.signature_set_status(by=organiser_a, signature=signature, status="restored")
+            review.signature_review(
+                by=organiser_a, campaign=campaign, signature_id=signature.id, status="restored"
+            )
     tallies.campaign_tally(campaign_id=campaign.id)
     assert stored(campaign.id) == recount(campaign.id)
     assert (
