@@ -384,3 +384,32 @@ class Engagement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision_maker} · {self.kind} · {self.stance} ({self.date})"
+
+
+class AuditEntry(models.Model):
+    """One change in an organisation, as its owners read it (campaigns.audit writes them)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The username when it happened ("system" for a task): the log outlives accounts.
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.BigIntegerField(null=True, blank=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    # {field: [old, new]}; never a signer's details.
+    changes = models.JSONField(default=dict, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["organisation", "-created"], name="audit_by_organisation")]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.action} {self.target_label}"

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campaigns import access
+from campaigns import access, audit
 from campaigns.models import (
     Campaign,
     CountryStatus,
@@ -30,6 +30,12 @@ OUTREACH_FIELDS = {"channel", "country", "date", "reach", "description", "partne
 STAGE_FIELDS = {"country", "stage", "date", "source_url", "note"}
 ENGAGEMENT_FIELDS = {"decision_maker", "kind", "date", "stance", "notes"}
 DECISION_MAKER_FIELDS = {"name", "role", "institution", "country", "level"}
+_FIELDS = {
+    "stage": STAGE_FIELDS,
+    "outreach": OUTREACH_FIELDS,
+    "engagement": ENGAGEMENT_FIELDS,
+    "decision_maker": DECISION_MAKER_FIELDS,
+}
 
 
 def _retally(campaign_id: int) -> None:
@@ -42,26 +48,66 @@ def _check_fields(fields: dict, allowed: set[str]) -> None:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
 
 
-def _save(record):
-    """Validate and save a campaign's record, then have its tally follow on commit."""
+def _kind(record) -> str:
+    return {
+        CountryStatus: "stage",
+        OutreachActivity: "outreach",
+        Engagement: "engagement",
+        DecisionMaker: "decision_maker",
+    }[type(record)]
+
+
+@transaction.atomic
+def _save(by, record):
+    """Validate and save a new record of a campaign's, log it, then have its tally follow on
+    commit."""
     record.full_clean()
     record.save()
+    audit.record(
+        by=by,
+        organisation_id=record.campaign.organisation_id,
+        action=f"{_kind(record)}.create",
+        target=record,
+    )
     _retally(record.campaign_id)
     return record
 
 
+@transaction.atomic
 def _correct(by, record, fields: dict, allowed: set[str]):
-    """Change some fields of a campaign's record (a stage, outreach or engagement)."""
+    """Change some fields of a campaign's record (a stage, outreach or engagement), with a
+    trail of what it was."""
     access.require_manager(by, record.campaign.organisation_id)
     _check_fields(fields, allowed)
+    before = audit.snapshot(type(record).objects.get(pk=record.pk), fields)
     for name, value in fields.items():
         setattr(record, name, value)
-    return _save(record)
+    record.full_clean()
+    record.save()
+    changed = audit.changes(before, record)
+    if changed:
+        audit.record(
+            by=by,
+            organisation_id=record.campaign.organisation_id,
+            action=f"{_kind(record)}.update",
+            target=record,
+            changed=changed,
+        )
+    _retally(record.campaign_id)
+    return record
 
 
+@transaction.atomic
 def _remove(by, record) -> None:
     access.require_manager(by, record.campaign.organisation_id)
     campaign_id = record.campaign_id
+    audit.record(
+        by=by,
+        organisation_id=record.campaign.organisation_id,
+        action=f"{_kind(record)}.remove",
+        target=record,
+        changed=audit.snapshot(record, _FIELDS[_kind(record)]),
+    )
     record.delete()
     _retally(campaign_id)
 
@@ -90,7 +136,7 @@ def country_status_record(
         note=note,
         recorded_by=access.person(by),
     )
-    return _save(status)
+    return _save(by, status)
 
 
 def country_status_update(*, by, status: CountryStatus, **fields) -> CountryStatus:
@@ -128,7 +174,7 @@ def outreach_record(
         partner=partner,
         recorded_by=access.person(by),
     )
-    return _save(activity)
+    return _save(by, activity)
 
 
 def outreach_update(*, by, activity: OutreachActivity, **fields) -> OutreachActivity:
@@ -143,22 +189,40 @@ def outreach_remove(*, by, activity: OutreachActivity) -> None:
 # --- Decision-makers and engagements ---------------------------------------------------------
 
 
+@transaction.atomic
 def decision_maker_create(*, by, organisation: Organisation, **fields) -> DecisionMaker:
     access.require_manager(by, organisation.id)
     _check_fields(fields, DECISION_MAKER_FIELDS)
     decision_maker = DecisionMaker(organisation=organisation, **fields)
     decision_maker.full_clean()
     decision_maker.save()
+    audit.record(
+        by=by,
+        organisation_id=organisation.id,
+        action="decision_maker.create",
+        target=decision_maker,
+    )
     return decision_maker
 
 
+@transaction.atomic
 def decision_maker_update(*, by, decision_maker: DecisionMaker, **fields) -> DecisionMaker:
     access.require_manager(by, decision_maker.organisation_id)
     _check_fields(fields, DECISION_MAKER_FIELDS)
+    before = audit.snapshot(DecisionMaker.objects.get(pk=decision_maker.pk), fields)
     for name, value in fields.items():
         setattr(decision_maker, name, value)
     decision_maker.full_clean()
     decision_maker.save()
+    changed = audit.changes(before, decision_maker)
+    if changed:
+        audit.record(
+            by=by,
+            organisation_id=decision_maker.organisation_id,
+            action="decision_maker.update",
+            target=decision_maker,
+            changed=changed,
+        )
     for campaign_id in _engaged_campaigns(decision_maker):  # their country or name changed
         _retally(campaign_id)
     return decision_maker
@@ -177,6 +241,14 @@ def decision_maker_remove(*, by, decision_maker: DecisionMaker) -> None:
     """Remove a decision-maker and their engagements; the campaigns' figures follow."""
     access.require_manager(by, decision_maker.organisation_id)
     campaign_ids = _engaged_campaigns(decision_maker)
+    audit.record(
+        by=by,
+        organisation_id=decision_maker.organisation_id,
+        action="decision_maker.remove",
+        target=decision_maker,
+        changed=audit.snapshot(decision_maker, DECISION_MAKER_FIELDS),
+        summary=f"{len(campaign_ids)} campaigns' engagements removed with them",
+    )
     decision_maker.delete()
     for campaign_id in campaign_ids:
         _retally(campaign_id)
@@ -212,7 +284,7 @@ def engagement_record(
         notes=notes,
         recorded_by=access.person(by),
     )
-    return _save(engagement)
+    return _save(by, engagement)
 
 
 def engagement_update(*, by, engagement: Engagement, **fields) -> Engagement:

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns import access
+from campaigns import access, audit
 from campaigns.access import Ability
 from campaigns.models import Campaign, CampaignTranslation, Membership, Organisation, Role
 from core.errors import NotAllowed
@@ -96,6 +96,7 @@ def campaign_create(
     _save_unique(campaign)
     if translations:
         _save_translations(campaign, translations)
+    audit.record(by=by, organisation_id=organisation.id, action="campaign.create", target=campaign)
     return campaign
 
 
@@ -113,6 +114,7 @@ def campaign_update(
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    before = audit.snapshot(campaign, [*fields, "status", "outcome"])
     for name, value in fields.items():
         setattr(campaign, name, value)
     if "status" in fields and campaign.status != Campaign.Status.CLOSED and "outcome" not in fields:
@@ -126,6 +128,17 @@ def campaign_update(
     _save_unique(campaign)
     if translations:
         _save_translations(campaign, translations)
+    changed = audit.changes(before, campaign)
+    if translations:
+        changed["translations"] = [None, sorted(translations)]
+    if changed:
+        audit.record(
+            by=by,
+            organisation_id=campaign.organisation_id,
+            action="campaign.update",
+            target=campaign,
+            changed=changed,
+        )
     return campaign
 
 
@@ -148,6 +161,7 @@ def _require_owner(by, organisation_id: int) -> None:
     )
 
 
+@transaction.atomic
 def member_set(*, by, organisation: Organisation, username: str, role: str) -> Membership:
     """Add a person to the organisation, or change their role."""
     _require_owner(by, organisation.id)
@@ -159,9 +173,18 @@ def member_set(*, by, organisation: Organisation, username: str, role: str) -> M
     current = Membership.objects.filter(organisation=organisation, user=user).first()
     if current and current.role == Role.OWNER and role != Role.OWNER:
         _keep_an_owner(organisation, leaving=user)
-    return membership_set(organisation=organisation, user=user, role=role)
+    membership = membership_set(organisation=organisation, user=user, role=role)
+    audit.record(
+        by=by,
+        organisation_id=organisation.id,
+        action="member.set",
+        target=membership,
+        changed={"role": [current.role if current else None, role]},
+    )
+    return membership
 
 
+@transaction.atomic
 def member_remove(*, by, organisation: Organisation, user_id: int) -> None:
     _require_owner(by, organisation.id)
     membership = Membership.objects.filter(organisation=organisation, user_id=user_id).first()
@@ -169,6 +192,13 @@ def member_remove(*, by, organisation: Organisation, user_id: int) -> None:
         return
     if membership.role == Role.OWNER:
         _keep_an_owner(organisation, leaving=membership.user)
+    audit.record(
+        by=by,
+        organisation_id=organisation.id,
+        action="member.remove",
+        target=membership,
+        changed={"role": [membership.role, None]},
+    )
     membership.delete()
 
 
@@ -199,6 +229,7 @@ def member_unlock(*, by, organisation: Organisation, user_id: int) -> None:
     if membership is None:
         raise ValidationError({"user": [_("This person is not a member of the organisation.")]})
     axes_reset(username=membership.user.get_username())
+    audit.record(by=by, organisation_id=organisation.id, action="member.unlock", target=membership)
     logger.info("login unlocked for user %s in organisation %s", user_id, organisation.slug)
 
 
@@ -239,8 +270,16 @@ def organisation_update(*, by, organisation: Organisation, **fields) -> Organisa
     return organisation
 
 
+@transaction.atomic
 def organisation_set_retention(*, by, organisation: Organisation, months: int | None) -> None:
     _require_owner(by, organisation.id)
+    audit.record(
+        by=by,
+        organisation_id=organisation.id,
+        action="organisation.retention",
+        target=organisation,
+        changed={"retention_months": [organisation.retention_months, months]},
+    )
     organisation.retention_months = months
     organisation.full_clean()
     organisation.save(update_fields=["retention_months", "modified"])

@@ -35,4 +35,5 @@ urlpatterns = [
     path("o/<slug:org>/signers/", people.signers, name="signers"),
     path("o/<slug:org>/signers/export.json", people.signer_export, name="signer-export"),
     path("o/<slug:org>/members/", people.members, name="members"),
+    path("o/<slug:org>/audit/", people.audit_log, name="audit"),
 ]

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campaigns import access
+from campaigns import access, audit
 from campaigns import services as campaign_services
 from campaigns.access import Ability
 from campaigns.models import Membership, Organisation
@@ -12,6 +12,7 @@ from core.errors import NotAllowed
 from signatures.models import Collector
 
 
+@transaction.atomic
 def collector_create(
     *, by, organisation: Organisation, name: str, code: str, username: str = ""
 ) -> Collector:
@@ -34,6 +35,9 @@ def collector_create(
     collector = Collector(organisation=organisation, name=name, code=code, user=user)
     collector.full_clean()
     collector.save()
+    audit.record(
+        by=by, organisation_id=organisation.id, action="collector.create", target=collector
+    )
     return collector
 
 
@@ -45,6 +49,7 @@ def member_remove(*, by, organisation: Organisation, user_id: int) -> None:
     Collector.objects.filter(organisation=organisation, user_id=user_id).update(user=None)
 
 
+@transaction.atomic
 def collector_update(*, by, collector: Collector, **fields) -> Collector:
     """Rename a collector, or deactivate (and reactivate) their link. Their code stays: it is
     printed on sheets and in links already handed out."""
@@ -53,8 +58,18 @@ def collector_update(*, by, collector: Collector, **fields) -> Collector:
     unknown = set(fields) - {"name", "active"}
     if unknown:
         raise ValidationError({name: _("This cannot be changed.") for name in sorted(unknown)})
+    before = audit.snapshot(Collector.objects.get(pk=collector.pk), fields)
     for name, value in fields.items():
         setattr(collector, name, value)
     collector.full_clean()
     collector.save()
+    changed = audit.changes(before, collector)
+    if changed:
+        audit.record(
+            by=by,
+            organisation_id=collector.organisation_id,
+            action="collector.update",
+            target=collector,
+            changed=changed,
+        )
     return collector

@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce, Left
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns import access
+from campaigns import access, audit
 from campaigns.access import Ability
 from campaigns.models import Campaign
 from core.errors import NotAllowed
@@ -252,6 +252,13 @@ def _review(
         changed = _apply(changing, status, require_confirmation=campaign.require_confirmation)
         if changed:
             tally_nudge_on_commit(campaign_id=campaign.id)
+            audit.record(  # counts only: the log holds no signer's details
+                by=by,
+                organisation_id=campaign.organisation_id,
+                action=f"signatures.{status}",
+                target=campaign,
+                summary=f"{changed} of {counts['matched']} matching signatures",
+            )
     logger.info(
         "signatures reviewed: campaign=%s status=%s matched=%d changed=%d",
         campaign.id,

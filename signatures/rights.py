@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns import access
+from campaigns import access, audit
 from campaigns.access import Ability
 from campaigns.models import Campaign, Organisation
 from core.errors import NotAllowed
@@ -143,6 +143,12 @@ def signer_erase(*, by, organisation: Organisation, email: str) -> int:
     erased = signatures_anonymise(signer_signatures(organisation=organisation, email=email))
     _total, deleted = signer_people(organisation=organisation, email=email).delete()
     people = deleted.get(Person._meta.label, 0)
+    audit.record(  # counts only: the log keeps no trace of whom
+        by=by,
+        organisation_id=organisation.id,
+        action="signer.erase",
+        summary=f"{erased} signatures and {people} person records erased at a signer's request",
+    )
     logger.info(
         "erased %s signatures and %s person records in organisation %s at a signer's request",
         erased,

@@ -401,6 +401,9 @@ def cases(world) -> dict[str, list[Case]]:
                 form=True,
             )
         ],
+        "dashboard:audit": [
+            Case("get", "/dashboard/o/org-a/audit/", codes(302, 403, 403, 403, 404, 200, 200))
+        ],
         "dashboard:members": [
             Case("get", "/dashboard/o/org-a/members/", codes(302, 403, 403, 403, 404, 200, 200))
         ],

@@ -26,11 +26,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns import access
+from campaigns import access, audit
 from campaigns.access import Ability
 from campaigns.models import Campaign, Organisation
 from core.errors import NotAllowed
@@ -93,6 +94,7 @@ def _events_check(events) -> None:
         )
 
 
+@transaction.atomic
 def webhook_endpoint_create(
     *, by, organisation: Organisation, url: str, secret: str, events: list[str]
 ) -> WebhookEndpoint:
@@ -103,9 +105,11 @@ def webhook_endpoint_create(
     endpoint = WebhookEndpoint(organisation=organisation, url=url, secret=secret, events=events)
     endpoint.full_clean()
     endpoint.save()
+    audit.record(by=by, organisation_id=organisation.id, action="webhook.create", target=endpoint)
     return endpoint
 
 
+@transaction.atomic
 def webhook_endpoint_update(*, by, endpoint: WebhookEndpoint, **fields) -> WebhookEndpoint:
     """Change an endpoint's URL, secret, events or whether it is active."""
     _require_manager(by, endpoint.organisation_id)
@@ -116,10 +120,21 @@ def webhook_endpoint_update(*, by, endpoint: WebhookEndpoint, **fields) -> Webho
         _events_check(fields["events"])
     if "url" in fields:
         webhook_url_check(fields["url"])
+    before = audit.snapshot(endpoint, [name for name in fields if name != "secret"])
     for name, value in fields.items():
         setattr(endpoint, name, value)
     endpoint.full_clean()
     endpoint.save()
+    changed = audit.changes(before, endpoint)
+    if "secret" in fields:
+        changed["secret"] = ["…", "…"]  # that it changed, never what it is
+    audit.record(
+        by=by,
+        organisation_id=endpoint.organisation_id,
+        action="webhook.update",
+        target=endpoint,
+        changed=changed,
+    )
     return endpoint
 
 

@@ -5,6 +5,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout as sign_out
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from campaigns import services
+from campaigns import audit, services
 from campaigns.access import Ability
 from campaigns.models import Membership
 from dashboard import forms
@@ -139,3 +140,12 @@ def members(request, org: str):
 def logout(request):
     sign_out(request)
     return redirect("dashboard:login")
+
+
+@login_required
+def audit_log(request, org: str):
+    """Who changed what, and when: the organisation's owners read its log."""
+    organisation = page_organisation(request, org, Ability.MANAGE_MEMBERS)
+    entries = audit.entries_for(by=request.user, organisation_id=organisation.id)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "dashboard/audit.html", {"organisation": organisation, "page": page})
