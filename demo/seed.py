@@ -175,7 +175,10 @@ def _signatures(campaign: Campaign, *, collectors: list[Collector], rng: random.
     total = confirmed + pending + rejected
     day_offsets = rng.choices(range(days), weights=weights, k=total)
     country_weights = [5, 4, 3, 2, 1][: len(countries)]
-    consent = {language: consent_text_current(language=language) for language in ("es", "en")}
+    consent = {
+        language: consent_text_current(language=language, campaign_id=campaign.id)
+        for language in ("es", "en")
+    }
     statuses = ["confirmed"] * confirmed + ["pending"] * pending + ["rejected"] * rejected
     rng.shuffle(statuses)
     rows = []

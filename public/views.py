@@ -132,7 +132,9 @@ def _page_context(
         "second_press": second_press,
         "form_action": _with_query(request.path, {**credit, "lang": language}),
         "country_choices": _country_choices(campaign),
-        "consent_text": consent_text_current_text(language=language),
+        "consent_text": consent_text_current_text(
+            language=language, campaign_id=campaign.id, organisation=campaign.organisation.name
+        ),
         "privacy_note": PRIVACY_NOTE,
         "stages": [] if embed else selectors.campaign_country_stages(campaign=campaign),
         "page_url": page_url,

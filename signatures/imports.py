@@ -136,7 +136,9 @@ def validate(
         )
     )
     language = next((c for c in campaign.languages if c in UI_LANGUAGES), settings.LANGUAGE_CODE)
-    consent = {code: consent_text_current(language=code) for code in UI_LANGUAGES}
+    consent = {
+        code: consent_text_current(language=code, campaign_id=campaign.id) for code in UI_LANGUAGES
+    }
     now = timezone.now()
     seen: set[str] = set()
     result = ImportResult()

@@ -9,25 +9,47 @@ from campaigns.models import Campaign, Organisation
 
 
 class ConsentText(models.Model):
-    """One version of the consent a signer gives, in one language.
+    """One version of the consent a signer gives, in one language: a campaign's own, or the
+    installation's (no campaign), which every campaign without its own uses.
 
-    A signature points at the exact row its signer saw; rows are never edited once used,
-    a change is a new version.
+    A signature points at the exact row its signer saw; rows are never edited once used, a
+    change is a new version. The text may name the organisation running the campaign as
+    `{organisation}`: it is filled in where the text is shown, so one version serves
+    whatever the organisation is called.
     """
 
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="consent_texts",
+    )
     version = models.PositiveIntegerField()
-    language = models.CharField(max_length=8)
+    language = models.CharField(max_length=35)
     text = models.TextField()
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-version", "language"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "language"], name="consent_text_unique")
+            models.UniqueConstraint(
+                fields=["version", "language"],
+                condition=Q(campaign__isnull=True),
+                name="consent_text_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "language", "version"],
+                condition=Q(campaign__isnull=False),
+                name="consent_text_unique_per_campaign",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"v{self.version} [{self.language}]"
+
+    def rendered(self, *, organisation: str) -> str:
+        return self.text.replace("{organisation}", organisation)
 
 
 class Collector(models.Model):

@@ -32,7 +32,7 @@ def signer_signatures(*, organisation: Organisation, email: str) -> QuerySet[Sig
         Signature.objects.filter(
             campaign__organisation=organisation, email_normalised=email_key(email) or "\x00"
         )
-        .select_related("campaign", "collector", "consent_text")
+        .select_related("campaign__organisation", "collector", "consent_text")
         .order_by("created")
     )
 
@@ -65,7 +65,11 @@ def signer_export(*, organisation: Organisation, email: str) -> list[dict]:
             "confirmed_at": s.confirmed_at.isoformat() if s.confirmed_at else None,
             "consent": {
                 "version": s.consent_text.version if s.consent_text else None,
-                "text": s.consent_text.text if s.consent_text else None,
+                "text": (
+                    s.consent_text.rendered(organisation=s.campaign.organisation.name)
+                    if s.consent_text
+                    else None
+                ),
                 "given_at": s.consented_at.isoformat() if s.consented_at else None,
             },
         }

@@ -14,39 +14,65 @@ from core.errors import NotAllowed, NotFound
 from signatures.consent import CONSENT_TEXTS, CONSENT_VERSION
 from signatures.models import Collector, ConsentText, ImportJob, Signature
 
+# Kept for a minute in each process: signing reads it for every signature.
 _CONSENT_CACHE_SECONDS = 60.0
-_consent_cache: dict[str, tuple[float, int, str]] = {}
+_consent_cache: dict[tuple[int | None, str], tuple[float, int, str]] = {}
 
 
 def consent_clear_cache() -> None:
     _consent_cache.clear()
 
 
-def _consent_current(language: str) -> tuple[int, str]:
-    cached = _consent_cache.get(language)
-    now = time.monotonic()
-    if cached and cached[0] > now:
-        return cached[1], cached[2]
-    row = ConsentText.objects.filter(language=language).order_by("-version").first()
+def _installation_consent(language: str) -> ConsentText | None:
+    row = (
+        ConsentText.objects.filter(campaign__isnull=True, language=language)
+        .order_by("-version")
+        .first()
+    )
     if row is None and language in CONSENT_TEXTS:
         row, _created = ConsentText.objects.get_or_create(
+            campaign=None,
             version=CONSENT_VERSION,
             language=language,
             defaults={"text": CONSENT_TEXTS[language]},
         )
-    if row is None:
-        return _consent_current("en")
-    _consent_cache[language] = (now + _CONSENT_CACHE_SECONDS, row.id, row.text)
+    return row
+
+
+def _consent_current(campaign_id: int | None, language: str) -> tuple[int, str]:
+    key = (campaign_id, language)
+    cached = _consent_cache.get(key)
+    now = time.monotonic()
+    if cached and cached[0] > now:
+        return cached[1], cached[2]
+    row = None
+    if campaign_id is not None:
+        row = (
+            ConsentText.objects.filter(campaign_id=campaign_id, language=language)
+            .order_by("-version")
+            .first()
+        )
+    row = row or _installation_consent(language) or _installation_consent("en")
+    _consent_cache[key] = (now + _CONSENT_CACHE_SECONDS, row.id, row.text)
     return row.id, row.text
 
 
-def consent_text_current(*, language: str) -> int:
-    """The id of the newest consent text in `language` (English when there is none)."""
-    return _consent_current(language)[0]
+def consent_text_current(*, language: str, campaign_id: int | None = None) -> int:
+    """The id of the consent text a signer agrees to: the campaign's newest in `language`,
+    else the installation's in `language`, else the installation's in English."""
+    return _consent_current(campaign_id, language)[0]
 
 
-def consent_text_current_text(*, language: str) -> str:
-    return _consent_current(language)[1]
+def consent_text_current_text(
+    *, language: str, campaign_id: int | None = None, organisation: str = ""
+) -> str:
+    """That text, with the organisation's name filled in where it says `{organisation}`."""
+    return _consent_current(campaign_id, language)[1].replace("{organisation}", organisation)
+
+
+def consent_texts_of(*, campaign: Campaign) -> QuerySet[ConsentText]:
+    """A campaign's own consent texts, every version, newest first per language."""
+    return ConsentText.objects.filter(campaign=campaign).order_by("language", "-version")
 
 
 def signature_list_for_campaign(*, campaign: Campaign) -> QuerySet[Signature]:

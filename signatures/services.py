@@ -15,7 +15,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns import access
+from campaigns import access, audit
 from campaigns.models import Campaign
 from core.errors import Conflict, NotAllowed, RateLimited
 from core.queue import publish_on_commit
@@ -104,7 +104,7 @@ def signature_sign(
         "language": cleaned.language,
         "source": cleaned.source,
         "collector_id": collector_id,
-        "consent_text_id": consent_text_current(language=cleaned.language),
+        "consent_text_id": consent_text_current(language=cleaned.language, campaign_id=campaign.id),
         "consented_at": now,
         "client_hash": client_key(client_address) if channel.keep_client_hash else "",
         "created": now,
@@ -156,20 +156,33 @@ def signature_signed_again(*, signature_id: int) -> bool:
 # --- Consent texts ---------------------------------------------------------------------
 
 
-def consent_text_create(*, by, language: str, text: str) -> ConsentText:
-    """A new wording of the consent, in one language: a new version. Signatures keep pointing
-    at the version their signers saw; new signatures get this one (within a minute in every
-    process, the life of the consent cache)."""
-    if not access.is_superuser(by):
+def consent_text_create(
+    *, by, language: str, text: str, campaign: Campaign | None = None
+) -> ConsentText:
+    """A new wording of the consent, in one language: a new version — of a campaign's own
+    (its owners and organisers), or of the installation's (its administrators), which every
+    campaign without its own uses. Signatures keep pointing at the version their signers saw;
+    new signatures get this one (within a minute in every process, the consent cache's life).
+    The text may say `{organisation}` where the organisation's name goes."""
+    if campaign is None and not access.is_superuser(by):
         raise NotAllowed(_("Only the installation's administrators change the consent text."))
+    if campaign is not None:
+        access.require_manager(by, campaign.organisation_id)
     with transaction.atomic():
-        latest = (
-            ConsentText.objects.select_for_update()
-            .filter(language=language)
-            .aggregate(top=Max("version"))["top"]
+        same = ConsentText.objects.select_for_update().filter(campaign=campaign, language=language)
+        latest = same.aggregate(top=Max("version"))["top"]
+        consent = ConsentText(
+            campaign=campaign, language=language, text=text.strip(), version=(latest or 0) + 1
         )
-        consent = ConsentText(language=language, text=text, version=(latest or 0) + 1)
         consent.full_clean()
         consent.save()
+        if campaign is not None:
+            audit.record(
+                by=by,
+                organisation_id=campaign.organisation_id,
+                action="consent.create",
+                target=campaign,
+                changed={"consent": [latest, f"v{consent.version} [{language}]"]},
+            )
     consent_clear_cache()
     return consent

@@ -114,7 +114,11 @@ def sheet(request, slug: str):
         {
             "campaign": campaign,
             "content": campaign_content(campaign=campaign, language=language),
-            "consent_text": consent_text_current_text(language=language),
+            "consent_text": consent_text_current_text(
+                language=language,
+                campaign_id=campaign.id,
+                organisation=campaign.organisation.name,
+            ),
             "rows": range(1, 21),
         },
     )

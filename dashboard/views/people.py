@@ -5,8 +5,8 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout as sign_out
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone

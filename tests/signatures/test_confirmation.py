@@ -174,3 +174,26 @@ def test_an_email_that_fails_is_retried_later_then_given_up(org_a, settings):
         confirmation.MAX_EMAIL_FAILURES,
     )
     assert signature.id not in confirmation.signatures_owed_ids()
+
+
+@pytest.mark.django_db
+def test_a_campaigns_own_consent_wording_is_versioned_and_each_signature_keeps_its_own(
+    organiser_a, org_a
+):
+    campaign = CampaignFactory(organisation=org_a)
+    first = services.consent_text_create(
+        by=organiser_a, campaign=campaign, language="es", text="Acepto que {organisation} guarde…"
+    )
+    sign(campaign, email="a@example.org", language="es")
+    second = services.consent_text_create(
+        by=organiser_a, campaign=campaign, language="es", text="Acepto, versión nueva."
+    )
+    sign(campaign, email="b@example.org", language="es")
+    assert (first.version, second.version) == (1, 2)
+    kept = dict(Signature.objects.values_list("email", "consent_text_id"))
+    assert kept == {"a@example.org": first.id, "b@example.org": second.id}
+    other = CampaignFactory(organisation=org_a)
+    sign(other, email="c@example.org", language="es")
+    installation = Signature.objects.get(email="c@example.org").consent_text
+    assert installation.campaign is None  # a campaign without its own uses the installation's
+    assert first.rendered(organisation=org_a.name) == f"Acepto que {org_a.name} guarde…"
