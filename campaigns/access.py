@@ -30,6 +30,8 @@ class Ability(enum.Enum):
     FOLLOW = ("follow", (Role.OWNER, Role.ORGANISER, Role.VIEWER))
     # Import paper sheets (collectors import the sheets they collected).
     IMPORT = ("import", (Role.OWNER, Role.ORGANISER, Role.COLLECTOR))
+    # Collect signatures in the field app and send them in batches.
+    COLLECT = ("collect", (Role.OWNER, Role.ORGANISER, Role.COLLECTOR))
     # Create and edit campaigns, statuses, outreach, decision-makers, collectors, webhooks.
     MANAGE = ("manage", (Role.OWNER, Role.ORGANISER))
     # See, export, review and erase signers' details.

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower, Trim
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -87,8 +88,20 @@ class CampaignStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class CampaignContact(models.TextChoices):
+    """What a signer must give to be reached: an email, or an email or a phone number."""
+
+    EMAIL = "email", _("An email address")
+    EMAIL_OR_PHONE = "email_or_phone", _("An email address or a phone number")
+
+
+# Addresses a campaign may not take: the dashboard's pages live beside campaigns' own.
+RESERVED_SLUGS = frozenset({"new", "edit"})
+
+
 class Campaign(models.Model):
     Status = CampaignStatus
+    Contact = CampaignContact
 
     class Outcome(models.TextChoices):
         WON = "won", _("Won")
@@ -115,6 +128,16 @@ class Campaign(models.Model):
     languages = models.JSONField(default=list, blank=True, validators=[validate_language_list])
     require_confirmation = models.BooleanField(
         default=True, help_text=_("Signers confirm by email before they are counted.")
+    )
+    contact = models.CharField(
+        max_length=16,
+        choices=CampaignContact.choices,
+        default=CampaignContact.EMAIL,
+        db_default=CampaignContact.EMAIL,  # rows written by older code or raw SQL ask an email
+        help_text=_(
+            "Signers without email may give a phone number instead: their signature counts "
+            "when a collector took it, or at once where signatures need no email confirmation."
+        ),
     )
     # Decision-makers engaged after this period are compared with those engaged during it.
     baseline_starts_on = models.DateField(null=True, blank=True)
@@ -146,6 +169,9 @@ class Campaign(models.Model):
                 | Q(baseline_ends_on__gte=models.F("baseline_starts_on")),
                 name="campaign_baseline_ends_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(contact__in=CampaignContact.values), name="campaign_contact_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,6 +179,15 @@ class Campaign(models.Model):
 
     def clean(self) -> None:
         errors = {}
+        if self.slug and self.slug.lower() in RESERVED_SLUGS:
+            # /dashboard/c/new/ and …/edit/ are the dashboard's own pages.
+            errors["slug"] = _("“%(slug)s” is kept for Voces' own pages: choose another.") % {
+                "slug": self.slug
+            }
+        if self.status == self.Status.OPEN and not self.petition_text.strip():
+            errors["petition_text"] = _(
+                "Write the petition text before opening the campaign: it is what people sign."
+            )
         if self.outcome and self.status != self.Status.CLOSED:
             errors["outcome"] = _("Only a closed campaign has an outcome.")
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
@@ -413,3 +448,50 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name} {self.action} {self.target_label}"
+
+
+class Invitation(models.Model):
+    """An owner's invitation to join an organisation with a role, sent to an email address
+    (campaigns.invitations). Pending until accepted, revoked or past `expires_at`; rows are
+    kept afterwards, as the trail of who was let in by whom."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    # An account's address, not a signer's: kept stripped and in lower case (the database
+    # checks), so one person has one pending invitation whatever the spelling.
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    # When the email went out; empty when sending failed (the owner copies the link instead).
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_pending",
+            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="invitation_role_valid"),
+            models.CheckConstraint(
+                condition=Q(email=Lower(Trim("email"))), name="invitation_email_normalised"
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_accepted_or_revoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"

@@ -39,6 +39,7 @@ CAMPAIGN_FIELDS = (
     "countries",
     "languages",
     "require_confirmation",
+    "contact",
     "baseline_starts_on",
     "baseline_ends_on",
 )

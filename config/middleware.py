@@ -16,6 +16,7 @@ from core.errors import DomainError, NotAllowed, NotAuthenticated, NotFound
 logger = logging.getLogger(__name__)
 
 _UPLOAD_PATHS = re.compile(r"/import/$")
+_BATCH_PATHS = re.compile(r"^/api/v1/campaigns/[^/]+/signatures/batch/$")
 
 
 def wants_json(request) -> bool:
@@ -37,11 +38,12 @@ class BodySizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = (
-            settings.MAX_UPLOAD_BODY
-            if _UPLOAD_PATHS.search(request.path)
-            else settings.MAX_REQUEST_BODY
-        )
+        if _UPLOAD_PATHS.search(request.path):
+            limit = settings.MAX_UPLOAD_BODY
+        elif _BATCH_PATHS.match(request.path):
+            limit = settings.MAX_BATCH_BODY
+        else:
+            limit = settings.MAX_REQUEST_BODY
         if length > limit:
             message = f"The request body is larger than {limit // 1024} KB."
             if wants_json(request):

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "dashboard",
     "public",
     "demo",
+    "field",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,10 @@ MIDDLEWARE = [
     "config.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers gzipped (static files are WhiteNoise's, compressed ahead and
+    # answered above this line). Outside every middleware that writes the body, so it
+    # compresses the final one; Django adds random bytes to each gzip header (BREACH).
+    "django.middleware.gzip.GZipMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -331,6 +336,8 @@ CORS_ALLOW_CREDENTIALS = False
 # Bodies bigger than this are refused with 413 (imports have their own, larger limit).
 MAX_REQUEST_BODY = 64 * 1024
 MAX_UPLOAD_BODY = env.int("MAX_UPLOAD_BODY", default=64 * 1024 * 1024)
+# A field app's batch of signatures (up to 500 of them).
+MAX_BATCH_BODY = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -368,6 +375,11 @@ if not DEBUG:
 
 # Public signing limit per client address ("60/min", "5/s", "1000/h"), or "off".
 SIGN_RATE = env.str("SIGN_RATE", default="60/min")
+# Batches from the field app, per collector's account (each up to 500 signatures).
+BATCH_RATE = env.str("BATCH_RATE", default="120/h")
+# Writes through the OSDI API (people, signatures, tags, taggings), per API token: a
+# partner's sync script, not the public's per-address SIGN_RATE.
+OSDI_RATE = env.str("OSDI_RATE", default="600/min")
 # Outgoing webhooks may only go to public addresses, unless this is set (tests, closed networks).
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 # Sign-up forms sent back faster than this after they were shown are quietly rejected.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("api.v1.urls")),
     path("api/osdi/v1/", include("api.osdi.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("field/", include("field.urls")),
     path("", include("public.urls")),
 ]
 

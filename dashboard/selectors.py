@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from itertools import groupby
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django_countries import countries
 
@@ -14,6 +15,8 @@ from campaigns.access import Ability
 from campaigns.models import (
     STAGE_ORDER,
     Campaign,
+    CountryStatus,
+    DecisionMaker,
     Engagement,
     Organisation,
     OutreachActivity,
@@ -25,6 +28,7 @@ from signatures.models import Collector, Signature
 from signatures.review import BusyAddress, SignatureWhere, busiest_addresses, signatures_matching
 from tallies.models import CampaignTally
 from tallies.selectors import campaign_tally_of, milestones_of, with_tally
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 PACE_DAYS = 14
 
@@ -216,6 +220,8 @@ class CampaignFigures:
     milestones: list
     # Who collected what: for those who may see signers only (as in the API's stats).
     board: list[tuple[Collector, int]] | None
+    # The most recent records of each kind, to correct them ({kind: RecordList}).
+    records: dict[str, "RecordList"]
 
 
 def _named(counts: dict, names) -> list[tuple[str, int]]:
@@ -254,4 +260,134 @@ def campaign_figures(
         timeline=stage_timeline(campaign=campaign),
         milestones=list(milestones_of(campaign)),
         board=collector_board(campaign=campaign, tally=tally) if can_see_signers else None,
+        records=campaign_records(campaign=campaign),
+    )
+
+
+# --- The records behind the figures, to correct them ------------------------------------------
+
+RECORDS_SHOWN = 5  # of each kind on the campaign's page; the rest on each kind's own page
+RECORDS_PAGE_SIZE = 50
+
+
+def campaign_outreach(*, campaign: Campaign) -> QuerySet[OutreachActivity]:
+    """The campaign's outreach, most recent first."""
+    return OutreachActivity.objects.filter(campaign=campaign).order_by("-date", "-id")
+
+
+def campaign_stages(*, campaign: Campaign) -> QuerySet[CountryStatus]:
+    """Every recorded step of the campaign's ask, most recent first."""
+    return CountryStatus.objects.filter(campaign=campaign).order_by("-date", "-id")
+
+
+def campaign_engagements(*, campaign: Campaign) -> QuerySet[Engagement]:
+    return (
+        Engagement.objects.filter(campaign=campaign)
+        .select_related("decision_maker")
+        .order_by("-date", "-id")
+    )
+
+
+def organisation_decision_makers(
+    *, organisation_id: int, campaign: Campaign | None = None
+) -> QuerySet[DecisionMaker]:
+    """The organisation's decision-makers, most recently added first, with their number of
+    engagements in all (`engagements_total`) and on `campaign` (`engagements_here`)."""
+    queryset = DecisionMaker.objects.filter(organisation_id=organisation_id).annotate(
+        engagements_total=Count("engagements")
+    )
+    if campaign is not None:
+        queryset = queryset.annotate(
+            engagements_here=Count("engagements", filter=Q(engagements__campaign=campaign))
+        )
+    return queryset.order_by("-created", "-id")
+
+
+def decision_makers_to_choose(*, organisation_id: int) -> list[DecisionMaker]:
+    """The organisation's decision-makers by country, then name: an engagement form's choice."""
+    return list(
+        DecisionMaker.objects.filter(organisation_id=organisation_id).order_by(
+            "country", "name", "id"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class DecisionMakerEngagements:
+    engagements: int
+    campaigns: int
+
+
+def decision_maker_engagements(*, decision_maker: DecisionMaker) -> DecisionMakerEngagements:
+    """How many engagements (in how many campaigns) go when a decision-maker is removed."""
+    counts = Engagement.objects.filter(decision_maker=decision_maker).aggregate(
+        engagements=Count("id"), campaigns=Count("campaign", distinct=True)
+    )
+    return DecisionMakerEngagements(counts["engagements"], counts["campaigns"])
+
+
+def _record_lists(campaign: Campaign) -> dict[str, QuerySet]:
+    return {
+        "outreach": campaign_outreach(campaign=campaign),
+        "stages": campaign_stages(campaign=campaign),
+        "engagements": campaign_engagements(campaign=campaign),
+        "decision_makers": organisation_decision_makers(
+            organisation_id=campaign.organisation_id, campaign=campaign
+        ),
+    }
+
+
+RECORD_KINDS = ("outreach", "stages", "engagements", "decision_makers")
+
+
+@dataclass(frozen=True)
+class RecordList:
+    kind: str
+    rows: list
+    count: int
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.rows)
+
+
+def campaign_records(*, campaign: Campaign, limit: int = RECORDS_SHOWN) -> dict[str, RecordList]:
+    """The most recent records of each kind ({kind: RecordList}), for the campaign's page."""
+    result = {}
+    for kind, queryset in _record_lists(campaign).items():
+        rows = list(queryset[:limit])
+        count = len(rows) if len(rows) < limit else queryset.order_by().count()
+        result[kind] = RecordList(kind, rows, count)
+    return result
+
+
+def campaign_records_page(*, campaign: Campaign, kind: str, page) -> Page:
+    """One page (50, most recent first) of one kind of the campaign's records."""
+    return Paginator(_record_lists(campaign)[kind], RECORDS_PAGE_SIZE).get_page(page)
+
+
+# --- Webhooks ---------------------------------------------------------------------------------
+
+WEBHOOK_DELIVERIES_SHOWN = 20
+
+
+def organisation_webhooks(*, organisation: Organisation) -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.filter(organisation=organisation).order_by("-created", "-id")
+
+
+def webhook_pending(*, endpoint: WebhookEndpoint) -> int:
+    """Deliveries still waiting to be sent to the endpoint."""
+    return endpoint.deliveries.filter(state=WebhookDelivery.State.PENDING).count()
+
+
+def organisation_webhooks_recent(*, organisation: Organisation) -> list[WebhookEndpoint]:
+    """The organisation's endpoints, newest first, each with its last 20 deliveries
+    (`recent_deliveries`, newest first) and how many wait to be sent (`pending`)."""
+    recent = WebhookDelivery.objects.order_by("-created", "-id")[:WEBHOOK_DELIVERIES_SHOWN]
+    return list(
+        organisation_webhooks(organisation=organisation)
+        .annotate(
+            pending=Count("deliveries", filter=Q(deliveries__state=WebhookDelivery.State.PENDING))
+        )
+        .prefetch_related(Prefetch("deliveries", queryset=recent, to_attr="recent_deliveries"))
     )

@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -23,6 +22,7 @@ from core.errors import DomainError, RateLimited
 from signatures import channels, confirmation, formtoken, services
 from signatures.client import client_address
 from signatures.consent import PRIVACY_NOTE
+from signatures.embed import embed_snippet
 from signatures.models import Signature
 from signatures.selectors import consent_text_current_text, signing_campaign
 from signatures.validation import UI_LANGUAGES
@@ -139,9 +139,10 @@ def _page_context(
         "stages": [] if embed else selectors.campaign_country_stages(campaign=campaign),
         "page_url": page_url,
         "share_url": _with_query(page_url, credit),
-        "embed_snippet": (
-            f'<iframe src="{embed_url}" title="{escape(content.title)}" width="100%" height="760" '
-            f'style="border:0;max-width:40rem" loading="lazy"></iframe>'
+        "embed_snippet": embed_snippet(embed_url=embed_url, title=content.title),
+        # The embed's link to the whole petition (in a new tab), in the frame's language.
+        "petition_url": _with_query(
+            page_url, {**credit, "lang": _content_language(request, campaign)}
         ),
         "other_languages": [
             (code, LANGUAGE_NAMES.get(code, code))

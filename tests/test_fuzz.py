@@ -99,7 +99,8 @@ def test_the_api_never_answers_5xx_and_keeps_to_its_schema(api_schema, fuzz_toke
                         real[key] = known_ids.get(case.operation.path, 1)
                 case.path_parameters = real
             response = case.call_and_validate(
-                headers={"Authorization": f"Token {fuzz_token}"},
+                # The WSGI transport does not inflate gzip as a browser would.
+                headers={"Authorization": f"Token {fuzz_token}", "Accept-Encoding": "identity"},
                 checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
             )
             cases += 1

@@ -11,7 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from campaigns.models import DecisionMaker, Engagement, Role
+from campaigns import access
+from campaigns.models import CountryStatus, DecisionMaker, Engagement, OutreachActivity, Role
 from signatures.imports import signatures_import
 from signatures.models import Signature
 from signatures.people import people_sync, person_merge
@@ -23,6 +24,7 @@ from tests.factories import (
     UserFactory,
     sign,
 )
+from webhooks.models import WebhookEndpoint
 
 ROLES = ("anonymous", "viewer", "collector", "organiser_a", "organiser_b", "owner", "superuser")
 
@@ -53,6 +55,9 @@ DASH_MANAGERS = codes(302, 403, 403, 200, 404, 200, 200)
 DASH_MEMBERS = codes(302, 200, 200, 200, 404, 200, 200)
 # OSDI: the token's owners and organisers see their own organisation's people.
 OSDI_SIGNERS = codes(401, 404, 404, 200, 404, 200, 200)
+# OSDI writes that make people or tags in org-a: 403 for a token that may change no
+# organisation's people there.
+OSDI_WRITE_201 = codes(401, 403, 403, 201, 403, 201, 201)
 
 
 @pytest.fixture
@@ -74,6 +79,10 @@ def world(db):
     collector = CollectorFactory(organisation=org_a, code="the-collector", user=users["collector"])
     sign(campaign, email="signer@example.org")
     signature = Signature.objects.get()
+    # OSDI's own: the first one is rejected on the way by the API's review case, and OSDI
+    # hides rejected signatures.
+    sign(campaign, email="osdi-signer@example.org")
+    osdi_signature = Signature.objects.get(email="osdi-signer@example.org")
     maker = DecisionMaker.objects.create(organisation=org_a, name="Ministra", country="BO")
 
     engagement = Engagement.objects.create(
@@ -83,8 +92,20 @@ def world(db):
         date=date(2014, 1, 1),
         stance="champion",
     )
+    outreach = OutreachActivity.objects.create(
+        campaign=campaign, channel="radio", country="BO", date=date(2014, 1, 1), reach=1000
+    )
+    stage = CountryStatus.objects.create(
+        campaign=campaign, country="BO", stage="committee", date=date(2013, 1, 1)
+    )
+    # An address refused before any connection (private): a test-send records its failure.
+    webhook = WebhookEndpoint.objects.create(
+        organisation=org_a, url="http://127.0.0.1:9/hook", secret="s" * 20, events=["milestone"]
+    )
     people_sync(organisation_id=org_a.id)
-    person, _ = person_merge(organisation=org_a, email="signer@example.org", tags=["volunteer"])
+    person, _ = person_merge(
+        by=access.SYSTEM, organisation=org_a, email="signer@example.org", tags=["volunteer"]
+    )
     tagging = person.taggings.get()
     job = signatures_import(
         by=users["organiser_a"],
@@ -96,11 +117,15 @@ def world(db):
         "campaign": campaign,
         "collector": collector,
         "signature": signature,
+        "osdi_signature": osdi_signature,
         "maker": maker,
         "job": job,
         "engagement": engagement,
         "person": person,
         "tagging": tagging,
+        "outreach": outreach,
+        "stage": stage,
+        "webhook": webhook,
     }
 
 
@@ -115,14 +140,18 @@ def csv_file():
 def cases(world) -> dict[str, list[Case]]:
     slug = "campaign-a"
     sig = world["signature"].id
+    osdi_sig = world["osdi_signature"].id
     maker = world["maker"].id
     job = world["job"].id
-    new_campaign = {"organisation": "org-a", "slug": "new", "title": "New", "goal": 10}
+    new_campaign = {"organisation": "org-a", "slug": "fresh", "title": "Fresh", "goal": 10}
     campaign_id = world["campaign"].id
     person = world["person"].id
     engagement = world["engagement"].id
     tag = world["tagging"].tag_id
     tagging = world["tagging"].id
+    outreach = world["outreach"].id
+    stage = world["stage"].id
+    webhook = world["webhook"].id
     return {
         # --- Public pages and probes ---------------------------------------------------
         "healthz": [Case("get", "/healthz/", EVERYONE_200)],
@@ -170,6 +199,16 @@ def cases(world) -> dict[str, list[Case]]:
                 data={"status": "rejected"},
             ),
         ],
+        "api-v1:campaign-signatures-batch": [
+            Case(
+                "post",
+                f"/api/v1/campaigns/{slug}/signatures/batch/",
+                codes(401, 403, 200, 200, 403, 200, 200),
+                data={"signatures": []},
+            ),
+        ],
+        # What the field app keeps: the campaigns each may collect for (none for a viewer).
+        "api-v1:field": [Case("get", "/api/v1/field/", codes(401, 200, 200, 200, 200, 200, 200))],
         "api-v1:campaign-signatures-review": [
             Case(
                 "post",
@@ -295,19 +334,33 @@ def cases(world) -> dict[str, list[Case]]:
         ],
         # --- OSDI ---------------------------------------------------------------------------
         "osdi:entry": [Case("get", "/api/osdi/v1/", EVERYONE_200)],
-        "osdi:people": [Case("get", "/api/osdi/v1/people/", codes(401, *[200] * 6))],
+        "osdi:people": [
+            Case("get", "/api/osdi/v1/people/", codes(401, *[200] * 6)),
+            Case(
+                "post",
+                "/api/osdi/v1/people",
+                OSDI_WRITE_201,
+                data={
+                    "organisation": "org-a",
+                    "person": {"email_addresses": [{"address": "new-{role}@example.org"}]},
+                },
+            ),
+        ],
         "osdi:person-signup": [
             Case(
                 "post",
                 "/api/osdi/v1/people/person_signup_helper/",
-                codes(401, 400, 400, 201, 400, 201, 201),
+                OSDI_WRITE_201,
                 data={
                     "organisation": "org-a",
                     "person": {"email_addresses": [{"address": "{role}@example.org"}]},
                 },
             )
         ],
-        "osdi:person": [Case("get", f"/api/osdi/v1/people/{person}/", OSDI_SIGNERS)],
+        "osdi:person": [
+            Case("get", f"/api/osdi/v1/people/{person}/", OSDI_SIGNERS),
+            Case("put", f"/api/osdi/v1/people/{person}", OSDI_SIGNERS, data={"given_name": "R"}),
+        ],
         "osdi:person-signatures": [
             Case("get", f"/api/osdi/v1/people/{person}/signatures/", OSDI_SIGNERS)
         ],
@@ -317,17 +370,33 @@ def cases(world) -> dict[str, list[Case]]:
         "osdi:petitions": [Case("get", "/api/osdi/v1/petitions/", EVERYONE_200)],
         "osdi:petition": [Case("get", f"/api/osdi/v1/petitions/{campaign_id}/", EVERYONE_200)],
         "osdi:petition-signatures": [
-            Case("get", f"/api/osdi/v1/petitions/{campaign_id}/signatures/", OSDI_SIGNERS)
+            Case("get", f"/api/osdi/v1/petitions/{campaign_id}/signatures/", OSDI_SIGNERS),
+            # Without a token: the blind 200 {}; another organisation's token, or a viewer's
+            # or collector's: 403, not the anonymous answer.
+            Case(
+                "post",
+                f"/api/osdi/v1/petitions/{campaign_id}/signatures",
+                codes(200, 403, 403, 201, 403, 201, 201),
+                data={"person": {"email_addresses": [{"address": "an-{role}@example.org"}]}},
+            ),
         ],
         "osdi:signature": [
-            Case("get", f"/api/osdi/v1/petitions/{campaign_id}/signatures/{sig}/", OSDI_SIGNERS)
+            Case("get", f"/api/osdi/v1/petitions/{campaign_id}/signatures/{osdi_sig}", OSDI_SIGNERS)
         ],
         "osdi:record-signature": [
             Case(
                 "post",
-                f"/api/osdi/v1/petitions/{campaign_id}/signatures/record_signature_helper/",
-                codes(200, 200, 200, 201, 200, 201, 201),
+                f"/api/osdi/v1/petitions/{campaign_id}/record_signature_helper",
+                codes(200, 403, 403, 201, 403, 201, 201),
                 data={"person": {"email_addresses": [{"address": "osdi-{role}@example.org"}]}},
+            )
+        ],
+        "osdi:record-signature-v1": [
+            Case(
+                "post",
+                f"/api/osdi/v1/petitions/{campaign_id}/signatures/record_signature_helper/",
+                codes(200, 403, 403, 201, 403, 201, 201),
+                data={"person": {"email_addresses": [{"address": "v1-{role}@example.org"}]}},
             )
         ],
         "osdi:advocacy-campaigns": [Case("get", "/api/osdi/v1/advocacy_campaigns/", EVERYONE_200)],
@@ -348,16 +417,70 @@ def cases(world) -> dict[str, list[Case]]:
                 codes(401, 200, 200, 200, 404, 200, 200),
             )
         ],
-        "osdi:tags": [Case("get", "/api/osdi/v1/tags/", codes(401, *[200] * 6))],
+        "osdi:tags": [
+            Case("get", "/api/osdi/v1/tags/", codes(401, *[200] * 6)),
+            Case(
+                "post",
+                "/api/osdi/v1/tags",
+                OSDI_WRITE_201,
+                data={"name": "tag-{role}", "organisation": "org-a"},
+            ),
+        ],
         "osdi:tag": [Case("get", f"/api/osdi/v1/tags/{tag}/", OSDI_SIGNERS)],
-        "osdi:tag-taggings": [Case("get", f"/api/osdi/v1/tags/{tag}/taggings/", OSDI_SIGNERS)],
-        "osdi:tagging": [Case("get", f"/api/osdi/v1/tags/{tag}/taggings/{tagging}/", OSDI_SIGNERS)],
+        "osdi:tag-taggings": [
+            Case("get", f"/api/osdi/v1/tags/{tag}/taggings/", OSDI_SIGNERS),
+            # The person has this tag already: the same tagging, 200.
+            Case(
+                "post",
+                f"/api/osdi/v1/tags/{tag}/taggings",
+                OSDI_SIGNERS,
+                data={"_links": {"osdi:person": {"href": f"/api/osdi/v1/people/{person}"}}},
+            ),
+        ],
+        "osdi:tagging": [
+            Case("get", f"/api/osdi/v1/tags/{tag}/taggings/{tagging}/", OSDI_SIGNERS),
+            Case("delete", f"/api/osdi/v1/tags/{tag}/taggings/{tagging}", OSDI_SIGNERS),
+        ],
+        # Any other address under the OSDI root: OSDI's 404 for everyone.
+        "osdi:unknown": [
+            Case("get", "/api/osdi/v1/nothing-here", codes(*[404] * 7)),
+            Case("post", "/api/osdi/v1/people/1/nothing", codes(*[404] * 7), data={}),
+        ],
         # --- Dashboard -------------------------------------------------------------------
         "dashboard:login": [Case("get", "/dashboard/login/", codes(200, *[302] * 6))],
         "dashboard:logout": [Case("get", "/dashboard/logout/", codes(*[405] * 7))],
         "dashboard:home": [Case("get", "/dashboard/", codes(302, 200, 302, 200, 200, 200, 200))],
         "dashboard:me": [Case("get", "/dashboard/me/", codes(302, *[200] * 6))],
         "dashboard:campaign": [Case("get", f"/dashboard/c/{slug}/", DASH_VIEWERS)],
+        "dashboard:campaign-new": [
+            Case("get", "/dashboard/c/new/", codes(302, 403, 403, 200, 200, 200, 200)),
+            Case(
+                "post",
+                "/dashboard/c/new/",
+                # organiser_b may create campaigns, but not for org-a: not among the choices.
+                codes(302, 403, 403, 302, 400, 302, 302),
+                data={
+                    "organisation": "org-a",
+                    "title": "Made on the page",
+                    "goal": "10",
+                    "status": "draft",
+                    "translations-TOTAL_FORMS": "0",
+                    "translations-INITIAL_FORMS": "0",
+                },
+                form=True,
+            ),
+        ],
+        "dashboard:campaign-edit": [
+            Case("get", f"/dashboard/c/{slug}/edit/", DASH_MANAGERS),
+            Case(
+                "post",
+                f"/dashboard/c/{slug}/edit/",
+                codes(302, 403, 403, 302, 404, 302, 302),
+                data={"action": "open"},  # it is open already: changes nothing
+                form=True,
+            ),
+        ],
+        "dashboard:campaign-preview": [Case("get", f"/dashboard/c/{slug}/preview/", DASH_VIEWERS)],
         "dashboard:outreach-new": [
             Case("get", f"/dashboard/c/{slug}/outreach/new/", DASH_MANAGERS)
         ],
@@ -368,9 +491,78 @@ def cases(world) -> dict[str, list[Case]]:
         "dashboard:engagement-new": [
             Case("get", f"/dashboard/c/{slug}/engagements/new/", DASH_MANAGERS)
         ],
+        # Correcting records: the lists follow the dashboard, edits and removals (GET: the
+        # form, the confirmation) are the managers'.
+        "dashboard:outreach-list": [Case("get", f"/dashboard/c/{slug}/outreach/", DASH_VIEWERS)],
+        "dashboard:outreach-edit": [
+            Case("get", f"/dashboard/c/{slug}/outreach/{outreach}/edit/", DASH_MANAGERS)
+        ],
+        "dashboard:outreach-remove": [
+            Case("get", f"/dashboard/c/{slug}/outreach/{outreach}/remove/", DASH_MANAGERS)
+        ],
+        "dashboard:stage-list": [Case("get", f"/dashboard/c/{slug}/stages/", DASH_VIEWERS)],
+        "dashboard:stage-edit": [
+            Case("get", f"/dashboard/c/{slug}/stages/{stage}/edit/", DASH_MANAGERS)
+        ],
+        "dashboard:stage-remove": [
+            Case("get", f"/dashboard/c/{slug}/stages/{stage}/remove/", DASH_MANAGERS)
+        ],
+        "dashboard:engagement-list": [
+            Case("get", f"/dashboard/c/{slug}/engagements/", DASH_VIEWERS)
+        ],
+        "dashboard:engagement-edit": [
+            Case("get", f"/dashboard/c/{slug}/engagements/{engagement}/edit/", DASH_MANAGERS),
+            Case(
+                "post",
+                f"/dashboard/c/{slug}/engagements/{engagement}/edit/",
+                codes(302, 403, 403, 302, 404, 302, 302),
+                data={
+                    "decision_maker": maker,
+                    "kind": "call",
+                    "date": "2014-01-01",
+                    "stance": "champion",
+                },
+                form=True,
+            ),
+        ],
+        "dashboard:engagement-remove": [
+            Case("get", f"/dashboard/c/{slug}/engagements/{engagement}/remove/", DASH_MANAGERS)
+        ],
+        "dashboard:decision-maker-list": [
+            Case("get", f"/dashboard/c/{slug}/decision-makers/", DASH_VIEWERS)
+        ],
+        "dashboard:decision-maker-edit": [
+            Case("get", f"/dashboard/c/{slug}/decision-makers/{maker}/edit/", DASH_MANAGERS)
+        ],
+        "dashboard:decision-maker-remove": [
+            Case("get", f"/dashboard/c/{slug}/decision-makers/{maker}/remove/", DASH_MANAGERS)
+        ],
         "dashboard:collectors": [Case("get", f"/dashboard/c/{slug}/collectors/", DASH_MANAGERS)],
         "dashboard:collector-qr": [
             Case("get", f"/dashboard/c/{slug}/collectors/the-collector/qr.svg", DASH_MEMBERS)
+        ],
+        "dashboard:collector-active": [
+            # The first step of a deactivation only asks for a confirmation: nothing changes.
+            Case(
+                "post",
+                f"/dashboard/c/{slug}/collectors/the-collector/active/",
+                DASH_MANAGERS,
+                data={"active": "false"},
+                form=True,
+            ),
+            # Reactivating an active link changes nothing either.
+            Case(
+                "post",
+                f"/dashboard/c/{slug}/collectors/the-collector/active/",
+                codes(302, 403, 403, 302, 404, 302, 302),
+                data={"active": "true"},
+                form=True,
+            ),
+            Case(
+                "get",
+                f"/dashboard/c/{slug}/collectors/the-collector/active/",
+                codes(302, *[405] * 6),
+            ),
         ],
         "dashboard:sheet": [Case("get", f"/dashboard/c/{slug}/sheet/", DASH_MEMBERS)],
         "dashboard:import": [
@@ -404,9 +596,82 @@ def cases(world) -> dict[str, list[Case]]:
         "dashboard:audit": [
             Case("get", "/dashboard/o/org-a/audit/", codes(302, 403, 403, 403, 404, 200, 200))
         ],
-        "dashboard:members": [
-            Case("get", "/dashboard/o/org-a/members/", codes(302, 403, 403, 403, 404, 200, 200))
+        "dashboard:webhooks": [Case("get", "/dashboard/o/org-a/webhooks/", DASH_MANAGERS)],
+        "dashboard:webhook-test": [
+            Case(
+                "post",
+                f"/dashboard/o/org-a/webhooks/{webhook}/test/",
+                codes(302, 403, 403, 302, 404, 302, 302),
+                data={},
+                form=True,
+            )
         ],
+        "dashboard:webhook-deactivate": [
+            Case("get", f"/dashboard/o/org-a/webhooks/{webhook}/deactivate/", DASH_MANAGERS)
+        ],
+        "dashboard:webhook-reactivate": [
+            Case(
+                "post",
+                f"/dashboard/o/org-a/webhooks/{webhook}/reactivate/",
+                codes(302, 403, 403, 302, 404, 302, 302),
+                data={},
+                form=True,
+            )
+        ],
+        "dashboard:members": [
+            Case("get", "/dashboard/o/org-a/members/", codes(302, 403, 403, 403, 404, 200, 200)),
+            Case(
+                "post",
+                "/dashboard/o/org-a/members/",
+                codes(302, 403, 403, 403, 404, 302, 302),
+                data={
+                    "invite": "1",
+                    "invite-email": "{role}-invitee@example.org",
+                    "invite-role": "viewer",
+                },
+                form=True,
+            ),
+        ],
+        "dashboard:organisation-new": [
+            Case("get", "/dashboard/o/new/", codes(302, 403, 403, 403, 403, 403, 200))
+        ],
+        # Getting in without an administrator: the same for everyone, logged in or not; a
+        # forged token is a 400 page.
+        "dashboard:password-reset": [
+            Case("get", "/dashboard/password-reset/", EVERYONE_200),
+            Case(
+                "post",
+                "/dashboard/password-reset/",
+                codes(*[302] * 7),
+                data={"email": "nobody@example.org"},
+                form=True,
+            ),
+        ],
+        "dashboard:password-reset-done": [
+            Case("get", "/dashboard/password-reset/sent/", EVERYONE_200)
+        ],
+        "dashboard:password-reset-confirm": [
+            Case("get", "/dashboard/password-reset/MQ/bogus-token/", codes(*[400] * 7))
+        ],
+        "dashboard:password-reset-complete": [
+            Case("get", "/dashboard/password-reset/done/", EVERYONE_200)
+        ],
+        "dashboard:invitation": [
+            Case("get", "/dashboard/invitations/bogus:token:x/", codes(*[400] * 7)),
+            Case(
+                "post",
+                "/dashboard/invitations/bogus:token:x/",
+                codes(*[400] * 7),
+                data={"username": "someone", "password": "x", "password_again": "x"},
+                form=True,
+            ),
+        ],
+        # --- The field app: its page for anyone logged in (it lists what the API gives
+        # them: nothing for a viewer); its service worker and manifest for everyone, since
+        # browsers fetch them on their own, without cookies ---------------------------------
+        "field:app": [Case("get", "/field/", codes(302, *[200] * 6))],
+        "field:sw": [Case("get", "/field/sw.js", EVERYONE_200)],
+        "field:manifest": [Case("get", "/field/manifest.webmanifest", EVERYONE_200)],
     }
 
 

@@ -1,7 +1,6 @@
 import django_filters
 from django.http import Http404
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -21,6 +20,7 @@ from api.permissions import ReadOnlyOrManager
 from campaigns import access, selectors, services
 from campaigns.access import Ability
 from campaigns.models import Campaign, Organisation
+from signatures.embed import embed_snippet
 from tallies import selectors as figures
 
 
@@ -44,6 +44,7 @@ class CampaignOutputSerializer(serializers.Serializer):
     countries = serializers.ListField(child=CountryCodeField())
     languages = serializers.ListField(child=serializers.CharField())
     require_confirmation = serializers.BooleanField()
+    contact = serializers.ChoiceField(choices=Campaign.Contact.choices)
     starts_on = serializers.DateField(allow_null=True)
     ends_on = serializers.DateField(allow_null=True)
     baseline_starts_on = serializers.DateField(allow_null=True)
@@ -73,10 +74,7 @@ class CampaignOutputSerializer(serializers.Serializer):
         return self._absolute(reverse("public:embed", kwargs={"slug": campaign.slug}))
 
     def get_embed_snippet(self, campaign) -> str:
-        return (
-            f'<iframe src="{self.get_embed_url(campaign)}" title="{escape(campaign.title)}" '
-            'width="100%" height="760" style="border:0;max-width:40rem" loading="lazy"></iframe>'
-        )
+        return embed_snippet(embed_url=self.get_embed_url(campaign), title=campaign.title)
 
     def get_translations(self, campaign) -> dict[str, dict[str, str]]:
         return {
@@ -104,6 +102,13 @@ class CampaignInputSerializer(serializers.Serializer):
     countries = serializers.ListField(child=CountryCodeField(), required=False, max_length=250)
     languages = serializers.ListField(child=LanguageTagField(), required=False, max_length=50)
     require_confirmation = serializers.BooleanField(required=False)
+    contact = serializers.ChoiceField(
+        choices=Campaign.Contact.choices,
+        required=False,
+        help_text="`email`: every signer gives an email. `email_or_phone`: an email, a phone "
+        "number or both (a phone alone counts when a collector took it, or at once where "
+        "signatures need no confirmation).",
+    )
     baseline_starts_on = serializers.DateField(required=False, allow_null=True)
     baseline_ends_on = serializers.DateField(required=False, allow_null=True)
     translations = serializers.DictField(

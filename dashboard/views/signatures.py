@@ -48,7 +48,7 @@ def import_csv(request, slug: str):
         {
             "campaign": campaign,
             "form": form,
-            "header": ",".join(imports.HEADER),
+            "header": ",".join(imports.sheet_columns(campaign)),
         },
         status=400 if form.errors else 200,
     )

@@ -166,7 +166,7 @@ def test_the_paper_sheet_has_the_petition_consent_and_numbered_rows(
 def test_a_removed_member_no_longer_holds_their_collector_link(client, owner_a, collector_a, org_a):
     collector = CollectorFactory(organisation=org_a, code="rosa", user=collector_a)
     client.force_login(owner_a)
-    client.post("/dashboard/o/org-a/members/", {"remove": collector_a.id})
+    client.post("/dashboard/o/org-a/members/", {"remove": collector_a.id, "confirmed": "1"})
     collector.refresh_from_db()
     assert collector.user is None
     assert Collector.objects.filter(code="rosa").exists()  # the credit of past signatures stays
