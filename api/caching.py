@@ -17,6 +17,9 @@ def cached_response(
     else:
         headers["Cache-Control"] = "private, no-cache"
     if_none_match = request.headers.get("If-None-Match", "")
-    if etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*":
+    # Weak comparison (RFC 9110 13.1.2): GZipMiddleware hands a compressed answer's ETag out
+    # weakened (W/"..."), and that is what the browser sends back.
+    asked = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    if etag in asked or if_none_match.strip() == "*":
         return Response(status=304, headers=headers)
     return Response(data, headers=headers)

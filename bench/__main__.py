@@ -77,6 +77,8 @@ def run(tiny: bool) -> dict:
         data.make_campaign("bench-sign")
         data.make_campaign("bench-fresh")
         data.make_campaign("bench-exact")
+        field_campaign = data.make_campaign("bench-field", contact="email_or_phone")
+        field_token = data.make_collector(field_campaign)
         data.settle()  # so the stack starts quiet (no backlog)
         log("starting the stack (scripts/serve)")
         services.start_stack()
@@ -100,6 +102,21 @@ def run(tiny: bool) -> dict:
 
         log("stats latency with the big campaign, against /healthz/")
         results.update(load.measure_stats(services, rounds, seconds))
+
+        batch_rows = 2_000 if tiny else 20_000
+        log(f"field batches: {batch_rows:,} rows in batches of 500, against COPY")
+        results.update(
+            load.measure_batches(
+                services,
+                field_token,
+                "bench-field",
+                batch_rows,
+                rounds,
+                lambda rows, tag: data.insert_rows(
+                    field_campaign, rows, counted=False, tag=tag, batch=rows
+                ),
+            )
+        )
     finally:
         services.close()
     return results

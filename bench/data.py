@@ -9,20 +9,23 @@ import subprocess
 import sys
 import time
 
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
 # First of the project's imports: importing bench.environment configures Django for this run.
 from bench.environment import ROOT
 from campaigns import access
-from campaigns.models import Campaign, Organisation
+from campaigns.models import Campaign, Membership, Organisation, Role
 from signatures import imports
 from signatures.bulk import signatures_insert
+from signatures.models import Collector
 from signatures.people import people_sync_all
 from tallies.services import campaign_reconcile, campaign_tally
 
 
-def make_campaign(slug: str, goal: int = 1_000_000):
+def make_campaign(slug: str, goal: int = 1_000_000, contact: str = "email"):
     organisation, _ = Organisation.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
     return Campaign.objects.create(
         organisation=organisation,
@@ -33,6 +36,7 @@ def make_campaign(slug: str, goal: int = 1_000_000):
         require_confirmation=False,
         countries=["BO", "EC", "PE"],
         languages=["es"],
+        contact=contact,
     )
 
 
@@ -133,6 +137,18 @@ def measure_import(campaign, rows: int, rounds: int) -> dict:
         "import_copy_rows_per_s": statistics.median(floors),
         "import_vs_copy": statistics.median(rates) / statistics.median(floors),
     }
+
+
+def make_collector(campaign) -> str:
+    """A collector of the campaign's organisation, with an API token for its phone."""
+    user = get_user_model().objects.create_user(username="bench-collector")
+    Membership.objects.create(user=user, organisation=campaign.organisation, role=Role.COLLECTOR)
+    Collector.objects.create(
+        organisation=campaign.organisation, name="Bench", code="bench-collector", user=user
+    )
+    out = io.StringIO()
+    call_command("create_api_token", user.username, stdout=out)  # as an installation does
+    return out.getvalue().strip()
 
 
 def settle() -> None:

@@ -45,6 +45,7 @@ os.environ.update(
         "SECURE_SSL_REDIRECT": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SIGN_RATE": "off",
+        "BATCH_RATE": "100000/h",  # counted, as in production, but never reached
         "EMAIL_URL": "dummymail://",
         "GUNICORN_BIND": f"127.0.0.1:{WEB_PORT}",
         "CELERY_BEAT_SCHEDULE_FILENAME": str(TMP / "celerybeat-schedule"),

@@ -8,6 +8,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections import Counter
 
 from django.db.models import Count
@@ -212,4 +213,63 @@ def measure_stats(services: Services, rounds: int, seconds: float) -> dict:
         "stats_p95_ms_1m": statistics.median(stats) / 1000,
         "healthz_p95_ms": statistics.median(floor_p95) / 1000,
         "stats_vs_healthz_p95": statistics.median(stats) / statistics.median(floor_p95),
+    }
+
+
+def _batch(n0: int, size: int, tag: str) -> list[dict]:
+    return [
+        {
+            "client_id": str(uuid.uuid4()),
+            "name": f"Persona {n}",
+            # One in five signers without email, as at a market.
+            **(
+                {"phone": f"+5917{n % 10_000_000:07d}"}
+                if n % 5 == 4
+                else {"email": f"{tag}{n}@example.org"}
+            ),
+            "country": "BO",
+            "consent": True,
+            "collected_at": "2026-11-20T10:00:00Z",
+        }
+        for n in range(n0, n0 + size)
+    ]
+
+
+def measure_batches(
+    services: Services, token: str, slug: str, rows: int, rounds: int, copy_rows
+) -> dict:
+    """Field batches of 500 through the API, one after another as a phone sends them (JSON
+    parsing, validation, the idempotency claim and the rows), against a COPY of as many rows
+    into the same table, alternating."""
+    size = 500
+    rates, floors = [], []
+    for round_ in range(rounds):
+        bodies = [
+            json.dumps({"signatures": _batch(start, size, f"b{round_}-")}).encode()
+            for start in range(0, rows, size)
+        ]
+        started = time.perf_counter()
+        for body in bodies:
+            request = urllib.request.Request(
+                f"{services.url}/api/v1/campaigns/{slug}/signatures/batch/",
+                data=body,
+                method="POST",
+                headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
+            )
+            with urllib.request.urlopen(request, timeout=60) as response:
+                answers = json.loads(response.read())["results"]
+            if any(a["result"] != "created" for a in answers):
+                wrong = [a for a in answers if a["result"] != "created"]
+                raise RuntimeError(f"{len(wrong)} batch items not created: {wrong[:3]}")
+        rates.append(rows / (time.perf_counter() - started))
+        started = time.perf_counter()
+        copy_rows(rows, f"bc{round_}-")
+        floors.append(rows / (time.perf_counter() - started))
+    stored = Signature.objects.filter(campaign__slug=slug, source="field").count()
+    if stored != rows * rounds:
+        raise RuntimeError(f"{rows * rounds} batch items answered created, {stored} stored")
+    return {
+        "batch_rows_per_s": statistics.median(rates),
+        "batch_copy_rows_per_s": statistics.median(floors),
+        "batch_vs_copy": statistics.median(rates) / statistics.median(floors),
     }

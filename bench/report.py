@@ -17,6 +17,7 @@ TARGETS = {
     "export_rows_per_s": (">=", 100_000),
     "export_peak_mb": ("<", 150),
     "import_rows_per_s": (">=", 10_000),
+    "batch_rows_per_s": (">=", 5_000),
 }
 
 
@@ -62,6 +63,8 @@ def table(results: dict, verdict: dict) -> str:
         ("export peak memory (export_peak_mb)", "export_peak_mb", " MB"),
         ("import (import_rows_per_s)", "import_rows_per_s", " rows/s"),
         ("import ÷ COPY of the same rows", "import_vs_copy", "×"),
+        ("field batches of 500 (batch_rows_per_s)", "batch_rows_per_s", " rows/s"),
+        ("field batches ÷ COPY of the same rows", "batch_vs_copy", "×"),
     ]
     lines = [f"{'measure':<52} {'value':>16}  target"]
     for label, key, unit in rows:

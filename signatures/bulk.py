@@ -52,12 +52,18 @@ def _sql_names() -> tuple[str, str]:
     return quote(Signature._meta.db_table), ", ".join(quote(c) for c in COLUMNS)
 
 
-# The arbiter of "one person, one signature": the partial unique index on (campaign,
-# email_normalised) over the rows that are not marked duplicates (its predicate must be named).
-_CONFLICT_TARGET = (
-    "ON CONFLICT (campaign_id, email_normalised) WHERE NOT (rejected_reason = 'duplicate')"
+# The arbiters of "one person, one signature": the partial unique index on (campaign,
+# email_normalised) over the rows that are not marked duplicates, and for rows without an
+# email the one on (campaign, phone). An INSERT names the one its row falls under (with its
+# predicate, as PostgreSQL requires of a partial index).
+_NOT_DUPLICATE = "NOT (rejected_reason = 'duplicate')"
+_BY_EMAIL = f"ON CONFLICT (campaign_id, email_normalised) WHERE {_NOT_DUPLICATE}"
+_BY_PHONE = (
+    "ON CONFLICT (campaign_id, phone) "
+    f"WHERE email_normalised IS NULL AND phone IS NOT NULL AND {_NOT_DUPLICATE}"
 )
-_CONFLICT = f"{_CONFLICT_TARGET} DO NOTHING"
+# Many rows at once: whichever index a row meets, it is skipped.
+_CONFLICT = "ON CONFLICT DO NOTHING"
 # A signature the form itself rejected (a honeypot filled by a bot that used this address, say)
 # gives way to a clean one from the same person: the row takes the new values but keeps
 # `counted`, so the tally sees a rejected row become pending or confirmed.
@@ -66,7 +72,7 @@ _RESCUE = (
     f"{{table}}.status = 'rejected' AND {{table}}.rejected_reason IN ({_AUTOMATIC}) "
     "AND EXCLUDED.status <> 'rejected'"
 )
-_KEPT_ON_RESCUE = {"campaign_id", "email_normalised", "counted"}
+_KEPT_ON_RESCUE = {"campaign_id", "email_normalised", "phone", "counted"}
 
 
 def _adapted(row: tuple) -> list:
@@ -79,7 +85,7 @@ def _adapted(row: tuple) -> list:
 
 
 @functools.cache
-def _upsert_sql() -> str:
+def _upsert_sql(by_phone: bool) -> str:
     table, columns = _sql_names()
     quote = connection.ops.quote_name
     rescue = _RESCUE.format(table=table)
@@ -92,7 +98,27 @@ def _upsert_sql() -> str:
     placeholders = ", ".join(["%s"] * len(COLUMNS))
     return (
         f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - model names
-        f"{_CONFLICT_TARGET} DO UPDATE SET {assignments} RETURNING id, created"
+        f"{_BY_PHONE if by_phone else _BY_EMAIL} DO UPDATE SET {assignments} "
+        "RETURNING id, created"
+    )
+
+
+@functools.cache
+def _rescue_sql(by_phone: bool) -> str:
+    """Replace this person's automatic rejection with these values; no row comes back when
+    there is none to replace."""
+    table, columns = _sql_names()
+    quote = connection.ops.quote_name
+    assignments = ", ".join(
+        f"{quote(column)} = EXCLUDED.{quote(column)}"
+        for column in COLUMNS
+        if column not in _KEPT_ON_RESCUE
+    )
+    placeholders = ", ".join(["%s"] * len(COLUMNS))
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - model names
+        f"{_BY_PHONE if by_phone else _BY_EMAIL} DO UPDATE SET {assignments} "
+        f"WHERE {_RESCUE.format(table=table)} RETURNING id"
     )
 
 
@@ -103,19 +129,21 @@ def signature_upsert_one(values: Mapping) -> tuple[int, bool]:
     unique index decides), and the same one statement whether the person is new or signed
     before, so the two cannot be told apart by the work a request does. `stored` is True when
     these values are now the row's: a new signature, or one that replaced an automatic
-    rejection; False when the person had signed already (that row is left as it was).
+    rejection; False when the person had signed already (that row is left as it was). A row
+    without an email meets an earlier one by its phone, among the rows without an email.
     """
     row = _row(values)
+    sql = _upsert_sql(values.get("email_normalised") is None)
     if connection.vendor == "postgresql":
         # On the hot path, a statement prepared once per connection, its parameters bound on
         # the server: Django's cursor would quote every value in Python on every signature.
         connection.ensure_connection()
         with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(_upsert_sql(), row, prepare=True)
+            cursor.execute(sql, row, prepare=True)
             signature_id, created = cursor.fetchone()
         return signature_id, created == row[COLUMNS.index("created")]
     with connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(), _adapted(row))
+        cursor.execute(sql, _adapted(row))
         signature_id, created = cursor.fetchone()
     # SQLite gives the moment back as a naive UTC datetime (or its text).
     if isinstance(created, str):
@@ -126,9 +154,9 @@ def signature_upsert_one(values: Mapping) -> tuple[int, bool]:
 
 
 def signatures_insert(rows: Iterable[Mapping]) -> int:
-    """Insert rows (dicts of column values); a row whose (campaign, normalised email) exists
-    is skipped. Returns how many were inserted. Run it inside a transaction to make a batch
-    all-or-nothing."""
+    """Insert rows (dicts of column values); a row whose person (by email, or by phone for a
+    row without one) has signed the campaign is skipped. Returns how many were inserted. Run
+    it inside a transaction to make a batch all-or-nothing."""
     rows = [_row(values) for values in rows]
     if not rows:
         return 0
@@ -160,3 +188,75 @@ def signatures_insert(rows: Iterable[Mapping]) -> int:
             prepared,
         )
         return cursor.rowcount
+
+
+def _identity(row: Mapping) -> tuple[str, str]:
+    if row.get("email_normalised") is not None:
+        return ("e", row["email_normalised"])
+    return ("p", row["phone"])
+
+
+def _execute(sql: str, params: list) -> list[tuple]:
+    if connection.vendor == "postgresql":
+        # Parameters bound on the server (Django's cursor would quote each in Python).
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@functools.cache
+def _store_sql(rows: int) -> str:
+    """Many rows in one INSERT: on PostgreSQL one array per column (a statement of a few
+    dozen parameters, whatever the number of rows), elsewhere a list of VALUES."""
+    table, columns = _sql_names()
+    quote = connection.ops.quote_name
+    returning = f"RETURNING id, {quote('email_normalised')}, {quote('phone')}"
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in _FIELDS)
+        return (
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 - identifiers from the model
+            f"SELECT {columns} FROM unnest({arrays}) WITH ORDINALITY AS batch ({columns}, o) "
+            f"ORDER BY o {_CONFLICT} {returning}"
+        )
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * rows)
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608 - model names
+        f"{_CONFLICT} {returning}"
+    )
+
+
+def signatures_store(rows: Iterable[Mapping]) -> dict[tuple[str, str], int]:
+    """Store many people's signatures in one INSERT (a field app's batch): `{identity: id}`
+    for each row that was stored — new, or replacing that person's automatic rejection.
+    Identity is ("e", email_normalised), or ("p", phone) for a row without an email. A row
+    whose person had signed (or comes earlier in `rows`) is not stored and not in the answer.
+
+    Rows go in the order given: callers sort them, so that two transactions storing the same
+    people take their locks in the same order and cannot deadlock.
+    """
+    rows = list(rows)
+    if not rows:
+        return {}
+    prepared = [_row(values) for values in rows]
+    if connection.vendor == "postgresql":
+        params = [list(column) for column in zip(*prepared, strict=True)]
+        returned = _execute(_store_sql(0), params)
+    else:
+        prepared = [_adapted(row) for row in prepared]
+        returned = _execute(_store_sql(len(prepared)), [value for row in prepared for value in row])
+    stored = {
+        (("e", email) if email is not None else ("p", phone)): signature_id
+        for signature_id, email, phone in returned
+    }
+    for values, row in zip(rows, prepared, strict=True):
+        identity = _identity(values)
+        if identity in stored:
+            continue
+        rescued = _execute(_rescue_sql(identity[0] == "p"), list(row))
+        if rescued:
+            stored[identity] = rescued[0][0]
+    return stored

@@ -27,6 +27,9 @@ class Channel:
     # Keep the keyed hash of the client address (a market sharing a carrier address is not a
     # burst; a collector's batch is not the signers' addresses).
     keep_client_hash: bool = True
+    # Collected by an authenticated collector or organiser (paper sheets, the field app):
+    # counted at once, with an email or a phone alone. Never what a body says of itself.
+    collected: bool = False
 
 
 # What a public caller may say about where a signature came from.
@@ -35,7 +38,31 @@ PUBLIC_SOURCES = frozenset({Source.WEB, Source.EMBED, Source.API, Source.FIELD})
 WEB = Channel("web", source=Source.WEB, sources=PUBLIC_SOURCES)
 EMBED = Channel("embed", source=Source.EMBED, sources=PUBLIC_SOURCES)
 API = Channel("api", source=Source.API, sources=PUBLIC_SOURCES, strict_collector=True)
+# OSDI without a token: a form widget posting from the signer's browser, held to SIGN_RATE.
 OSDI = Channel("osdi", source=Source.API, sources=frozenset({Source.API}), require_consent=False)
+# OSDI with a token of the campaign's organisation: a partner's script, held to its token's
+# OSDI_RATE (checked by the API before it calls in), posting from its own server, not from
+# the signers' addresses.
+OSDI_PARTNER = Channel(
+    "osdi-partner",
+    source=Source.API,
+    sources=frozenset({Source.API}),
+    rate_limited=False,
+    require_consent=False,
+    keep_client_hash=False,
+)
+# The same script saying `autoresponse: false`: the partner vouches for the person (it
+# confirmed them on its side), so the signature counts at once, with no email from Voces,
+# as a signature an organiser collected does.
+OSDI_VOUCHED = Channel(
+    "osdi-vouched",
+    source=Source.API,
+    sources=frozenset({Source.API}),
+    rate_limited=False,
+    require_consent=False,
+    keep_client_hash=False,
+    collected=True,
+)
 IMPORT = Channel(
     "import",
     source=Source.IMPORT,
@@ -44,6 +71,7 @@ IMPORT = Channel(
     strict_collector=True,
     require_consent=False,
     keep_client_hash=False,
+    collected=True,
 )
 FIELD = Channel(
     "field",
@@ -52,4 +80,5 @@ FIELD = Channel(
     rate_limited=False,
     strict_collector=True,
     keep_client_hash=False,
+    collected=True,
 )

@@ -37,6 +37,7 @@ COLUMNS = [
     ("confirmed_at", "confirmed_at"),
     ("name", "name"),
     ("email", "email"),
+    ("phone", "phone"),
     ("country", "country"),
     ("region", "region"),
     ("postal_code", "postal_code"),
@@ -51,7 +52,8 @@ COLUMNS = [
 HEADER = [header for header, _source in COLUMNS]
 # Free text typed by signers, imported, or chosen by organisers (a collector's code is a slug,
 # which may start with "-"): made safe for spreadsheets. The other text columns are choices
-# (status, source, language, country code) and never start with a formula character.
+# (status, source, language, country code) and never start with a formula character, or a
+# phone in E.164, a "+" and digits only, which no spreadsheet runs as anything but a number.
 TYPED = {"name", "email", "region", "postal_code", "comment", "collector__code"}
 _MOMENTS = {
     field.name

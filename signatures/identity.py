@@ -26,6 +26,7 @@ __all__ = [
     "email_domain",
     "email_key",
     "email_normalise",
+    "phone_key",
     "phone_normalise",
 ]
 
@@ -197,3 +198,12 @@ def phone_normalise(raw: str, *, country: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhone("This is not a valid phone number.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_key(raw: str, *, country: str = "") -> str | None:
+    """The stored form of a phone number typed to look someone up, or None when it is no
+    valid number (and so nobody's)."""
+    try:
+        return phone_normalise(raw, country=country)
+    except InvalidPhone:
+        return None

@@ -1,15 +1,24 @@
-"""Paper sheets, imported as CSV: `name,email,country,postal_code,collector,signed_on`.
+"""Paper sheets, imported as CSV: `name,email,country,postal_code,collector,signed_on`, and
+`phone` (and `comment`) where the campaign takes them.
 
-Every row is checked like a public signature. Duplicates (within the file, and against the
-campaign) are counted, not inserted; each bad row is reported with its number (as a
-spreadsheet numbers it: the header is row 1). The good rows go in with one transaction, with
-the job marked done in that same transaction: an import is whole or absent, whatever happens
-to the worker running it.
+As forgiving as the people who fill the sheets: the columns may come in any order, named in
+English, Spanish, Portuguese or French ("nombre", "correo", "teléfono", "país"...); a country
+may be its code or its name in any of those languages; the email may be left out where the
+campaign takes a phone instead; an unknown collector code is imported uncredited, with a
+warning rather than a rejected row. Every row is then checked like a public signature.
+Duplicates (within the file, and against the campaign) are counted, not inserted; each bad
+row is reported with its number (as a spreadsheet numbers it: the header is row 1), its
+problems named by the sheet's own column headings, in the uploader's language. The good rows
+go in with one transaction, with the job marked done in that same transaction: an import is
+whole or absent, whatever happens to the worker running it.
 """
 
 import csv
+import functools
 import io
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -17,29 +26,113 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
 
 from campaigns import access
 from campaigns.access import Ability
 from campaigns.models import Campaign, Organisation
 from core.errors import NotAllowed
 from core.queue import publish_on_commit
+from signatures import channels
 from signatures.bulk import signatures_insert
 from signatures.models import Collector, ImportJob, Signature
 from signatures.nudges import tally_nudge_on_commit
 from signatures.selectors import consent_text_current
-from signatures.validation import UI_LANGUAGES, signature_input_clean
+from signatures.validation import (
+    CONTACT_EMAIL_OR_PHONE,
+    UI_LANGUAGES,
+    signature_input_clean,
+)
 
 logger = logging.getLogger(__name__)
 
+# The contract's header; `phone` and `comment` may be added, and any column named otherwise.
 HEADER = ("name", "email", "country", "postal_code", "collector", "signed_on")
+COLUMNS = (*HEADER[:2], "phone", *HEADER[2:], "comment")
+# What each column is called on a sheet, in the uploader's language.
+LABELS = {
+    "name": gettext_lazy("Full name"),
+    "email": gettext_lazy("Email"),
+    "phone": gettext_lazy("Phone"),
+    "country": gettext_lazy("Country"),
+    "postal_code": gettext_lazy("Postal code"),
+    "collector": gettext_lazy("Collector code"),
+    "signed_on": gettext_lazy("Date"),
+    "comment": gettext_lazy("Comment"),
+}
+# Headings people write, in the four languages, folded (see `_folded`), whole, "|" between.
+_HEADINGS = {
+    "name": (
+        "name|full name|names|nombre|nombres|nombre completo|nombre y apellido|"
+        "nombres y apellidos|nome|nome completo|nom|nom complet|nom et prenom|"
+        "prenom et nom"
+    ),
+    "email": (
+        "email|e mail|mail|email address|correo|correo electronico|courriel|"
+        "adresse e mail|adresse email|endereco de e mail"
+    ),
+    "phone": (
+        "phone|phone number|mobile|telephone|telefono|numero de telefono|celular|"
+        "numero de celular|movil|whatsapp|telefone|portable|numero de telephone"
+    ),
+    "country": "country|pais|pays",
+    "postal_code": "postal code|postcode|zip|zip code|codigo postal|cp|cep|code postal",
+    "collector": (
+        "collector|collector code|recolector|colector|codigo|coletor|codigo do coletor|"
+        "collecteur|collectrice|code collecteur"
+    ),
+    "signed_on": "signed on|date|fecha|data|date de signature|fecha de firma|data da assinatura",
+    "comment": "comment|comments|comentario|comentarios|commentaire|remarque",
+}
+_COLUMN_OF = {
+    heading: column for column, names in _HEADINGS.items() for heading in names.split("|")
+}
 # Above this many rows, an import runs as a Celery job and the API answers 202.
 SYNC_MAX_ROWS = 2000
 MAX_REJECTED_LISTED = 1000
 PROGRESS_EVERY = 5000
 MAX_ATTEMPTS = 3
 IMPORT_TASK = "signatures.tasks.import_run"
+
+
+def _folded(text: str) -> str:
+    """Lower case, without accents, punctuation or repeated spaces: "Teléfono (WhatsApp)" and
+    "telefono whatsapp" are one heading, "Bolívia" and "bolivia" one country."""
+    text = unicodedata.normalize("NFKD", text.strip().casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w]+", " ", text.replace("_", " ")).split())
+
+
+def _column(heading: str) -> str | None:
+    return _COLUMN_OF.get(_folded(heading))
+
+
+@functools.cache
+def _country_names() -> dict[str, str]:
+    """Every country's folded name in es/en/pt/fr, and its alpha-3 code, to its alpha-2 code;
+    a name two countries share in different languages is left out (it would be a guess)."""
+    names: dict[str, set[str]] = {}
+    for language in sorted(UI_LANGUAGES):
+        with translation.override(language):
+            for code, name in countries:
+                names.setdefault(_folded(str(name)), set()).add(code)
+    for code, _name in countries:
+        alpha3 = countries.alpha3(code)
+        if alpha3:
+            names.setdefault(alpha3.casefold(), set()).add(code)
+    return {name: codes.pop() for name, codes in names.items() if len(codes) == 1}
+
+
+def country_code(value: str) -> str:
+    """ "BO", "bo", "BOL", "Bolivia", "Bolívia", "Bolivie" -> "BO"; what is not a country is
+    given back as it was, for the usual check to name."""
+    text = value.strip()
+    if len(text) == 2:
+        return text.upper()
+    return _country_names().get(_folded(text), text)
 
 
 def decode(content: bytes) -> str:
@@ -50,24 +143,64 @@ def decode(content: bytes) -> str:
         return content.decode("latin-1")
 
 
-def _rows(text: str):
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ValidationError({"file": [_("The file is empty.")]}) from None
-    names = [name.strip().lower() for name in header]
-    missing = [name for name in HEADER if name not in names]
+def sheet_columns(campaign: Campaign) -> tuple[str, ...]:
+    """The columns a campaign's sheet has: the phone where a signer may give one."""
+    if campaign.contact == CONTACT_EMAIL_OR_PHONE:
+        return ("name", "email", "phone", "country", "postal_code", "collector", "signed_on")
+    return HEADER
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """Where each column is, and what the uploader called it."""
+
+    positions: dict[str, int]
+    headings: dict[str, str]
+
+    def heading(self, column: str) -> str:
+        return self.headings.get(column) or str(LABELS.get(column, column))
+
+
+def _header(names: list[str], contact: str) -> Sheet:
+    positions: dict[str, int] = {}
+    headings: dict[str, str] = {}
+    for index, heading in enumerate(names):
+        column = _column(heading)
+        if column and column not in positions:
+            positions[column] = index
+            headings[column] = heading.strip()
+    missing = [column for column in ("name", "country") if column not in positions]
+    if contact == CONTACT_EMAIL_OR_PHONE:
+        if "email" not in positions and "phone" not in positions:
+            missing.append(f"email {_('or')} phone")
+    elif "email" not in positions:
+        missing.append("email")
     if missing:
         raise ValidationError(
             {
                 "file": [
                     _("The first row must name the columns: %(header)s. Missing: %(missing)s.")
-                    % {"header": ",".join(HEADER), "missing": ",".join(missing)}
+                    % {
+                        "header": ",".join(
+                            HEADER if contact != CONTACT_EMAIL_OR_PHONE else COLUMNS
+                        ),
+                        "missing": ", ".join(missing),
+                    }
                 ]
             }
         )
-    positions = {name: names.index(name) for name in HEADER}
+    return Sheet(positions, headings)
+
+
+def _rows(text: str, contact: str = "email"):
+    """The sheet, then (number, {column: cell}) for each row that is not blank."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        names = next(reader)
+    except StopIteration:
+        raise ValidationError({"file": [_("The file is empty.")]}) from None
+    sheet = _header(names, contact)
+    yield sheet
     number = 1
     try:
         for number, cells in enumerate(reader, start=2):
@@ -76,8 +209,8 @@ def _rows(text: str):
             yield (
                 number,
                 {
-                    name: cells[index] if index < len(cells) else ""
-                    for name, index in positions.items()
+                    column: cells[index] if index < len(cells) else ""
+                    for column, index in sheet.positions.items()
                 },
             )
     except csv.Error as error:  # an unclosed quote swallowing the rest of the file, say
@@ -91,15 +224,17 @@ def _rows(text: str):
         ) from None
 
 
-def count_rows(content: bytes) -> int:
-    return sum(1 for _row in _rows(decode(content)))
+def count_rows(content: bytes, contact: str = "email") -> int:
+    rows = _rows(decode(content), contact)
+    next(rows)  # the sheet: raises ValidationError for a bad header or an empty file
+    return sum(1 for _row in rows)
 
 
 def _signed_on(value: str) -> datetime | None:
     value = value.strip()
     if not value:
         return None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"):
         try:
             day = datetime.strptime(value, pattern).date()
             break
@@ -118,7 +253,30 @@ class ImportResult:
     duplicates: int = 0
     rejected: list[dict] = field(default_factory=list)
     rejected_count: int = 0
+    # Rows imported all the same, with something the uploader should know (an unknown code).
+    warnings: list[dict] = field(default_factory=list)
+    warnings_count: int = 0
     rows: list[dict] = field(default_factory=list, repr=False)
+
+
+def _collector_warning(
+    code: str, *, collectors: dict, default_collector_id, own_sheets_only: bool
+) -> tuple[int | None, str]:
+    """The collector a row is credited to, and what to tell the uploader about it."""
+    collector_id = collectors.get(code) if code else None
+    if own_sheets_only:
+        # A collector's own sheets: every row is theirs, whatever code was written on it.
+        if code and collector_id != default_collector_id:
+            return default_collector_id, _(
+                "Credited to you: a collector imports the signatures they collected."
+            )
+        return default_collector_id, ""
+    if code and collector_id is None:
+        return None, _(
+            "No active collector has the code %(code)s: the signature is imported without "
+            "a collector."
+        ) % {"code": code[:40]}
+    return (collector_id if code else default_collector_id), ""
 
 
 def validate(
@@ -129,7 +287,7 @@ def validate(
     own_sheets_only: bool = False,
     progress=None,
 ) -> ImportResult:
-    """Check every row; collect the good ones (unique by email) ready for insertion."""
+    """Check every row; collect the good ones (one per person) ready for insertion."""
     collectors = dict(
         Collector.objects.filter(organisation_id=campaign.organisation_id, active=True).values_list(
             "code", "id"
@@ -139,43 +297,65 @@ def validate(
     consent = {
         code: consent_text_current(language=code, campaign_id=campaign.id) for code in UI_LANGUAGES
     }
+    channel = channels.IMPORT
     now = timezone.now()
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     result = ImportResult()
-    for number, row in _rows(decode(content)):
+    rows = _rows(decode(content), campaign.contact)
+    sheet = next(rows)
+    for number, row in rows:
         if progress and number % PROGRESS_EVERY == 0:
             progress(number - 1)
         errors = {}
+        signer = {column: row.get(column, "") for column in COLUMNS if column != "collector"}
+        signer["country"] = country_code(signer["country"])
         try:
             cleaned = signature_input_clean(
-                {**row, "consent": True},
+                signer,
                 default_language=language,
-                default_source="import",
-                sources=frozenset({"import"}),
-                require_consent=False,
+                default_source=channel.source,
+                sources=channel.sources,
+                require_consent=channel.require_consent,
+                contact=campaign.contact,
             )
         except ValidationError as error:
-            errors.update({k: [str(m) for m in v] for k, v in error.message_dict.items()})
+            errors.update(
+                {
+                    sheet.heading(key): [str(m) for m in messages]
+                    for key, messages in error.message_dict.items()
+                }
+            )
             cleaned = None
-        collector_code = row["collector"].strip()
-        collector_id = collectors.get(collector_code) if collector_code else default_collector_id
-        if collector_code and collector_id is None:
-            errors["collector"] = [_("No active collector has this code.")]
-        elif own_sheets_only and collector_id != default_collector_id:
-            errors["collector"] = [_("A collector imports the signatures they collected.")]
+        collector_id, warning = _collector_warning(
+            row.get("collector", "").strip(),
+            collectors=collectors,
+            default_collector_id=default_collector_id,
+            own_sheets_only=own_sheets_only,
+        )
         try:
-            signed = _signed_on(row["signed_on"])
+            signed = _signed_on(row.get("signed_on", ""))
         except ValueError as error:
-            errors["signed_on"] = [str(error)]
+            errors[sheet.heading("signed_on")] = [str(error)]
         if errors:
             result.rejected_count += 1
             if len(result.rejected) < MAX_REJECTED_LISTED:
                 result.rejected.append({"row": number, "errors": errors})
             continue
-        if cleaned.email_normalised in seen:
+        if warning:
+            result.warnings_count += 1
+            if len(result.warnings) < MAX_REJECTED_LISTED:
+                result.warnings.append(
+                    {"row": number, "warnings": {sheet.heading("collector"): [warning]}}
+                )
+        identity = (
+            ("e", cleaned.email_normalised)
+            if cleaned.email_normalised is not None
+            else ("p", cleaned.phone)
+        )
+        if identity in seen:
             result.duplicates += 1
             continue
-        seen.add(cleaned.email_normalised)
+        seen.add(identity)
         moment = signed or now
         result.rows.append(
             {
@@ -183,8 +363,10 @@ def validate(
                 "name": cleaned.name,
                 "email": cleaned.email,
                 "email_normalised": cleaned.email_normalised,
+                "phone": cleaned.phone,
                 "country": cleaned.country,
                 "postal_code": cleaned.postal_code,
+                "comment": cleaned.comment,
                 "language": cleaned.language,
                 "source": Signature.Source.IMPORT,
                 "collector_id": collector_id,
@@ -233,7 +415,8 @@ def signatures_import(
     own_sheets_only = not access.can(by, campaign.organisation_id, Ability.MANAGE)
     if own_sheets_only and default_collector is None:
         raise NotAllowed(_("Ask an organiser to link your account to your collector code."))
-    total = count_rows(content)  # raises ValidationError for a bad header or an empty file
+    # Raises ValidationError for a bad header or an empty file.
+    total = count_rows(content, campaign.contact)
     job = ImportJob.objects.create(
         campaign=campaign,
         created_by=access.person(by),
@@ -242,6 +425,8 @@ def signatures_import(
         filename=filename[:200],
         content=content,
         total_rows=total,
+        # The uploader's: what the rows' problems are written in, by a worker too.
+        language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     if total <= SYNC_MAX_ROWS:
         import_run(job_id=job.id)
@@ -278,6 +463,12 @@ def import_run(*, job_id: int) -> str:
     if claimed_at is None:
         return "skipped"
     job = ImportJob.objects.select_related("campaign").get(id=job_id)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        return _run(job, claimed_at)
+
+
+def _run(job: ImportJob, claimed_at: datetime) -> str:
+    job_id = job.id
 
     def progress(rows: int) -> None:
         ImportJob.objects.filter(id=job_id, started_at=claimed_at).update(processed_rows=rows)
@@ -303,6 +494,8 @@ def import_run(*, job_id: int) -> str:
             locked.duplicates = result.duplicates
             locked.rejected = result.rejected
             locked.rejected_count = result.rejected_count
+            locked.warnings = result.warnings
+            locked.warnings_count = result.warnings_count
             locked.finished_at = timezone.now()
             locked.content = b""  # the rows are in the database; keep no second copy
             locked.save()
@@ -315,11 +508,12 @@ def import_run(*, job_id: int) -> str:
         )
         return ImportJob.State.FAILED
     logger.info(
-        "import %s: %s created, %s duplicates, %s rejected",
+        "import %s: %s created, %s duplicates, %s rejected, %s with warnings",
         job_id,
         result.created,
         result.duplicates,
         result.rejected_count,
+        result.warnings_count,
     )
     return ImportJob.State.DONE
 

@@ -1,6 +1,9 @@
 """Signers' rights: find, export and erase a person's signatures; retention after a campaign.
 
-Erasing keeps a signature counted, anonymously: the name, email, postal code, region,
+A signer is found by their email, or by their phone number among the signatures that have no
+email (a phone may be a family's: it never reaches a signature that has an email).
+
+Erasing keeps a signature counted, anonymously: the name, email, phone, postal code, region,
 comment and address hash go; country, date, source and status stay, so the figures organisers
 have shown governments do not change. A pending signature can no longer be confirmed once
 its email is gone, so it becomes rejected.
@@ -10,7 +13,7 @@ import logging
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +21,7 @@ from campaigns import access, audit
 from campaigns.access import Ability
 from campaigns.models import Campaign, Organisation
 from core.errors import NotAllowed
-from signatures.identity import email_key
+from signatures.identity import email_key, phone_key
 from signatures.models import Person, Signature
 from signatures.nudges import tally_nudge_on_commit
 from signatures.people import people_prune
@@ -26,26 +29,42 @@ from signatures.people import people_prune
 logger = logging.getLogger(__name__)
 
 
-def signer_signatures(*, organisation: Organisation, email: str) -> QuerySet[Signature]:
-    """Every signature this email gave to the organisation's campaigns."""
+def _signer(email: str, phone: str, country: str) -> Q:
+    """Who the look-up is about; nobody when neither is a valid email or phone."""
+    if email:
+        return Q(email_normalised=email_key(email) or "\x00")
+    if phone:
+        return Q(email_normalised__isnull=True, phone=phone_key(phone, country=country) or "\x00")
+    return Q(pk__in=[])
+
+
+def signer_signatures(
+    *, organisation: Organisation, email: str = "", phone: str = "", country: str = ""
+) -> QuerySet[Signature]:
+    """Every signature this email (or this phone, without email) gave to the organisation's
+    campaigns."""
     return (
         Signature.objects.filter(
-            campaign__organisation=organisation, email_normalised=email_key(email) or "\x00"
+            _signer(email, phone, country), campaign__organisation=organisation
         )
         .select_related("campaign__organisation", "collector", "consent_text")
         .order_by("created")
     )
 
 
-def signer_people(*, organisation: Organisation, email: str) -> QuerySet[Person]:
-    """The person this email is in the organisation (OSDI's people, with their tags): made from
-    signatures, or by a CRM through OSDI without any signature."""
+def signer_people(
+    *, organisation: Organisation, email: str = "", phone: str = "", country: str = ""
+) -> QuerySet[Person]:
+    """The person this signer is in the organisation (OSDI's people, with their tags): made
+    from signatures, or by a CRM through OSDI without any signature."""
     return Person.objects.filter(
-        organisation=organisation, email_normalised=email_key(email) or "\x00"
+        _signer(email, phone, country), organisation=organisation
     ).prefetch_related("taggings__tag")
 
 
-def signer_export(*, organisation: Organisation, email: str) -> list[dict]:
+def signer_export(
+    *, organisation: Organisation, email: str = "", phone: str = "", country: str = ""
+) -> list[dict]:
     """The signatures this signer gave in this organisation, for them to take away."""
     return [
         {
@@ -53,6 +72,7 @@ def signer_export(*, organisation: Organisation, email: str) -> list[dict]:
             "campaign_title": s.campaign.title,
             "name": s.name,
             "email": s.email,
+            "phone": s.phone or "",
             "country": s.country.code,
             "region": s.region,
             "postal_code": s.postal_code,
@@ -73,24 +93,31 @@ def signer_export(*, organisation: Organisation, email: str) -> list[dict]:
                 "given_at": s.consented_at.isoformat() if s.consented_at else None,
             },
         }
-        for s in signer_signatures(organisation=organisation, email=email)
+        for s in signer_signatures(
+            organisation=organisation, email=email, phone=phone, country=country
+        )
     ]
 
 
-def signer_people_export(*, organisation: Organisation, email: str) -> list[dict]:
+def signer_people_export(
+    *, organisation: Organisation, email: str = "", phone: str = "", country: str = ""
+) -> list[dict]:
     """The person records held for this signer, tags included."""
     return [
         {
             "given_name": person.given_name,
             "family_name": person.family_name,
             "email": person.email,
+            "phone": person.phone or "",
             "country": person.country.code if person.country else "",
             "postal_code": person.postal_code,
             "created": person.created.isoformat(),
             "modified": person.modified.isoformat(),
             "tags": sorted(tagging.tag.name for tagging in person.taggings.all()),
         }
-        for person in signer_people(organisation=organisation, email=email)
+        for person in signer_people(
+            organisation=organisation, email=email, phone=phone, country=country
+        )
     ]
 
 
@@ -116,12 +143,16 @@ def signatures_anonymise(queryset: QuerySet[Signature]) -> int:
 @transaction.atomic
 def _anonymise(ids: list[int]) -> None:
     now = timezone.now()
-    owners: dict[int, set[str]] = {}
+    owners: dict[int, tuple[set[str], set[str]]] = {}
     campaign_ids: set[int] = set()
-    for campaign_id, organisation_id, email in Signature.objects.filter(id__in=ids).values_list(
-        "campaign_id", "campaign__organisation_id", "email_normalised"
-    ):
-        owners.setdefault(organisation_id, set()).add(email)
+    for campaign_id, organisation_id, email, phone in Signature.objects.filter(
+        id__in=ids
+    ).values_list("campaign_id", "campaign__organisation_id", "email_normalised", "phone"):
+        emails, phones = owners.setdefault(organisation_id, (set(), set()))
+        if email:
+            emails.add(email)
+        elif phone:
+            phones.add(phone)
         campaign_ids.add(campaign_id)
     details = {
         **ERASED,
@@ -132,20 +163,23 @@ def _anonymise(ids: list[int]) -> None:
     Signature.objects.filter(id__in=ids, status=Signature.Status.PENDING).update(
         **details, status=Signature.Status.REJECTED, rejected_reason=Signature.RejectedReason.ERASED
     )
-    for organisation_id, emails in owners.items():  # a person without signatures goes too
-        people_prune(organisation_id=organisation_id, emails=emails)
+    for organisation_id, (emails, phones) in owners.items():  # and people left with none
+        people_prune(organisation_id=organisation_id, emails=emails, phones=phones)
     for campaign_id in campaign_ids:
         tally_nudge_on_commit(campaign_id=campaign_id)
 
 
 @transaction.atomic
-def signer_erase(*, by, organisation: Organisation, email: str) -> int:
+def signer_erase(
+    *, by, organisation: Organisation, email: str = "", phone: str = "", country: str = ""
+) -> int:
     """Erase a signer's details in the organisation: their signatures (kept counted,
     anonymously) and their person record with its tags, made from signatures or not."""
     if not access.can(by, organisation.id, Ability.SEE_SIGNERS):
         raise NotAllowed(_("Only the organisation's owners and organisers erase signers' data."))
-    erased = signatures_anonymise(signer_signatures(organisation=organisation, email=email))
-    _total, deleted = signer_people(organisation=organisation, email=email).delete()
+    who = {"email": email, "phone": phone, "country": country}
+    erased = signatures_anonymise(signer_signatures(organisation=organisation, **who))
+    _total, deleted = signer_people(organisation=organisation, **who).delete()
     people = deleted.get(Person._meta.label, 0)
     audit.record(  # counts only: the log keeps no trace of whom
         by=by,

@@ -3,8 +3,9 @@
 import time
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from campaigns import access
@@ -21,6 +22,7 @@ _consent_cache: dict[tuple[int | None, str], tuple[float, int, str]] = {}
 
 def consent_clear_cache() -> None:
     _consent_cache.clear()
+    _versions_cache.clear()
 
 
 def _installation_consent(language: str) -> ConsentText | None:
@@ -57,6 +59,47 @@ def _consent_current(campaign_id: int | None, language: str) -> tuple[int, str]:
     return row.id, row.text
 
 
+_versions_cache: dict[int, tuple[float, frozenset[int]]] = {}
+
+
+def consent_versions(*, campaign_id: int) -> frozenset[int]:
+    """The consent texts a signer of this campaign may have read: its own and the
+    installation's, every version (ids). Kept for a minute, like the current texts."""
+    now = time.monotonic()
+    cached = _versions_cache.get(campaign_id)
+    if cached and cached[0] > now:
+        return cached[1]
+    ids = frozenset(
+        ConsentText.objects.filter(
+            Q(campaign_id=campaign_id) | Q(campaign__isnull=True)
+        ).values_list("id", flat=True)
+    )
+    _versions_cache[campaign_id] = (now + _CONSENT_CACHE_SECONDS, ids)
+    return ids
+
+
+def consent_text_seen(value, *, campaign_id: int) -> int | None:
+    """The consent text a signer says they read (`consent_version`: the id a form or the field
+    app was given), checked to be one of this campaign's or the installation's; None when
+    none is named. Raises ValidationError for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isdigit() and len(value) < 19:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value in consent_versions(campaign_id=campaign_id):
+            return value
+        # Newer than this process's list (made a moment ago, in another process)?
+        if ConsentText.objects.filter(
+            Q(campaign_id=campaign_id) | Q(campaign__isnull=True), id=value
+        ).exists():
+            _versions_cache.pop(campaign_id, None)
+            return value
+    raise ValidationError(
+        {"consent_version": [_("This is not a version of this campaign's consent text.")]}
+    )
+
+
 def consent_text_current(*, language: str, campaign_id: int | None = None) -> int:
     """The id of the consent text a signer agrees to: the campaign's newest in `language`,
     else the installation's in `language`, else the installation's in English."""
@@ -83,6 +126,18 @@ def signature_list_for_campaign(*, campaign: Campaign) -> QuerySet[Signature]:
     )
 
 
+def field_campaigns_for(user) -> QuerySet[Campaign]:
+    """The open campaigns a person may collect signatures for in the field app."""
+    return (
+        Campaign.objects.filter(
+            access.organisation_filter(user, Ability.COLLECT), status=Campaign.Status.OPEN
+        )
+        .select_related("organisation")
+        .prefetch_related("translations")
+        .order_by("organisation__name", "title")
+    )
+
+
 def own_collector(*, user, organisation_id: int) -> Collector | None:
     """The user's own active collector in the organisation: the one their imports credit."""
     return Collector.objects.filter(organisation_id=organisation_id, user=user, active=True).first()
@@ -97,6 +152,7 @@ class SigningCampaign:
     status: str
     require_confirmation: bool
     organisation_id: int
+    contact: str
 
     @property
     def is_open(self) -> bool:
@@ -124,7 +180,8 @@ def signing_campaign(*, slug: str) -> SigningCampaign | None:
         return cached[1]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, status, require_confirmation, organisation_id FROM campaigns_campaign "
+            "SELECT id, status, require_confirmation, organisation_id, contact "
+            "FROM campaigns_campaign "
             "WHERE slug = %s AND status IN (%s, %s)",
             [slug, *Campaign.PUBLIC_STATUSES],
         )

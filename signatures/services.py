@@ -7,7 +7,7 @@ and on-commit nudges. No counting, no email and no slow hashing happen inside th
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,8 +26,13 @@ from signatures.confirmation import confirmation_publish_on_commit
 from signatures.limits import sign_rate_wait
 from signatures.models import Collector, ConsentText, Signature
 from signatures.nudges import tally_nudge_on_commit
-from signatures.selectors import SigningCampaign, consent_clear_cache, consent_text_current
-from signatures.validation import signature_input_clean
+from signatures.selectors import (
+    SigningCampaign,
+    consent_clear_cache,
+    consent_text_current,
+    consent_text_seen,
+)
+from signatures.validation import SignatureInput, signature_input_clean
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +46,9 @@ class SignResult:
     created: bool
     # The new signature's status. Empty for a duplicate: nothing of the earlier one is told.
     status: str = ""
+    # The row: the new one, or the person's earlier one. For callers that may show it (an
+    # OSDI token of the campaign's organisation); never in a public answer.
+    signature_id: int | None = None
 
 
 def _collector_id(campaign: SigningCampaign | Campaign, code: str, *, strict: bool) -> int | None:
@@ -54,6 +62,36 @@ def _collector_id(campaign: SigningCampaign | Campaign, code: str, *, strict: bo
     if collector_id is None and strict:
         raise ValidationError({"collector": [_("No active collector has this code.")]})
     return collector_id
+
+
+def signature_values(
+    *,
+    campaign: SigningCampaign | Campaign,
+    cleaned: SignatureInput,
+    collector_id: int | None,
+    consent_text_id: int,
+    moment: datetime,
+    client_hash: str = "",
+) -> dict:
+    """The columns of a new signature from a checked input (its status is the caller's)."""
+    return {
+        "campaign_id": campaign.id,
+        "name": cleaned.name,
+        "email": cleaned.email,
+        "email_normalised": cleaned.email_normalised,
+        "phone": cleaned.phone,
+        "country": cleaned.country,
+        "region": cleaned.region,
+        "postal_code": cleaned.postal_code,
+        "comment": cleaned.comment,
+        "language": cleaned.language,
+        "source": cleaned.source,
+        "collector_id": collector_id,
+        "consent_text_id": consent_text_id,
+        "consented_at": moment,
+        "client_hash": client_hash,
+        "created": moment,
+    }
 
 
 def signature_sign(
@@ -83,36 +121,36 @@ def signature_sign(
             )
     if not campaign.is_open:
         raise Conflict(_("This campaign is not open for signing."), code="campaign_not_open")
+    collected = channel.collected
     cleaned = signature_input_clean(
         signer,
         default_language=language,
         default_source=channel.source,
         sources=channel.sources,
         require_consent=channel.require_consent,
+        contact=campaign.contact,
+        # A phone-only signer is counted on a collector's word, or where nobody confirms.
+        email_needed=campaign.require_confirmation and not collected,
     )
     collector_id = _collector_id(campaign, cleaned.collector_code, strict=channel.strict_collector)
+    # The text the page showed (a campaign's own, in the content's language), else the one
+    # in force in the signer's language.
+    consent_text_id = consent_text_seen(
+        signer.get("consent_version"), campaign_id=campaign.id
+    ) or consent_text_current(language=cleaned.language, campaign_id=campaign.id)
     now = timezone.now()
-    values = {
-        "campaign_id": campaign.id,
-        "name": cleaned.name,
-        "email": cleaned.email,
-        "email_normalised": cleaned.email_normalised,
-        "country": cleaned.country,
-        "region": cleaned.region,
-        "postal_code": cleaned.postal_code,
-        "comment": cleaned.comment,
-        "language": cleaned.language,
-        "source": cleaned.source,
-        "collector_id": collector_id,
-        "consent_text_id": consent_text_current(language=cleaned.language, campaign_id=campaign.id),
-        "consented_at": now,
-        "client_hash": client_key(client_address) if channel.keep_client_hash else "",
-        "created": now,
-    }
+    values = signature_values(
+        campaign=campaign,
+        cleaned=cleaned,
+        collector_id=collector_id,
+        consent_text_id=consent_text_id,
+        moment=now,
+        client_hash=client_key(client_address) if channel.keep_client_hash else "",
+    )
     if suspicious_reason:
         values["status"] = Signature.Status.REJECTED
         values["rejected_reason"] = suspicious_reason
-    elif campaign.require_confirmation:
+    elif campaign.require_confirmation and not collected:
         values["status"] = Signature.Status.PENDING
         if send_confirmation:  # an OSDI client may switch the email off (autoresponse)
             values["email_state"] = Signature.EmailState.OWED
@@ -130,7 +168,7 @@ def signature_sign(
     elif campaign.require_confirmation and not suspicious_reason and send_confirmation:
         publish_on_commit(SIGNED_AGAIN_TASK, signature_id)
     tally_nudge_on_commit(campaign_id=campaign.id)
-    return SignResult(created=stored, status=values["status"])
+    return SignResult(created=stored, status=values["status"], signature_id=signature_id)
 
 
 def signature_signed_again(*, signature_id: int) -> bool:

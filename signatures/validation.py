@@ -14,7 +14,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from signatures.identity import InvalidEmail, email_normalise
+from signatures.identity import (
+    PHONE_RAW_MAX,
+    InvalidEmail,
+    InvalidPhone,
+    email_normalise,
+    phone_normalise,
+)
 
 NAME_MAX = 200
 EMAIL_MAX = 254
@@ -22,6 +28,11 @@ POSTAL_CODE_MAX = 20
 REGION_MAX = 100
 COMMENT_MAX = 2000
 COLLECTOR_MAX = 40
+PHONE_MAX = PHONE_RAW_MAX
+
+# A campaign's `contact` (campaigns.models.CampaignContact), as plain strings.
+CONTACT_EMAIL = "email"
+CONTACT_EMAIL_OR_PHONE = "email_or_phone"
 
 UI_LANGUAGES = frozenset(code for code, _name in settings.LANGUAGES)
 TRUE_STRINGS = frozenset({"true", "on", "1", "yes"})
@@ -34,7 +45,9 @@ COUNTRY_CODES = frozenset(code for code, _name in countries)
 class SignatureInput:
     name: str
     email: str
-    email_normalised: str
+    email_normalised: str | None
+    # E.164, or None when not given.
+    phone: str | None
     country: str
     postal_code: str
     region: str
@@ -87,14 +100,23 @@ def signature_input_clean(
     default_source: str,
     sources: frozenset[str],
     require_consent: bool = True,
+    contact: str = CONTACT_EMAIL,
+    email_needed: bool = False,
 ) -> SignatureInput:
-    """Check a signer's input. Raises ValidationError keyed by field, naming every problem."""
+    """Check a signer's input. Raises ValidationError keyed by field, naming every problem.
+
+    `contact` is the campaign's: with "email" every signer gives an email; with
+    "email_or_phone" an email, a phone number or both. `email_needed` refuses a phone-only
+    signature all the same (the public, on a campaign that confirms by email: no text message
+    is sent). A phone is read in international form, or in national form with the signer's
+    country; it may be given with an email on any campaign.
+    """
     if not isinstance(data, Mapping):
         raise ValidationError({"non_field_errors": [_("Send a JSON object.")]})
     errors: dict[str, list] = {}
 
     name = _text(data, "name", errors, max_length=NAME_MAX, required=True)
-    email = _text(data, "email", errors, max_length=EMAIL_MAX, required=True)
+    email = _text(data, "email", errors, max_length=EMAIL_MAX)
     email_normalised = None
     if email and "email" not in errors:
         try:
@@ -108,6 +130,33 @@ def signature_input_clean(
         country = ""
     else:
         country = country.strip().upper()
+
+    phone_raw = _text(data, "phone", errors, max_length=PHONE_MAX)
+    phone = None
+    if phone_raw and "phone" not in errors:
+        try:
+            phone = phone_normalise(phone_raw, country=country)
+        except InvalidPhone:
+            errors["phone"] = [
+                _(
+                    "Enter a phone number we can read: with + and the country code, or as "
+                    "dialled in the signer's country."
+                )
+            ]
+    if not email and "email" not in errors:
+        if contact != CONTACT_EMAIL_OR_PHONE:
+            errors["email"] = [_("This field is required.")]
+        elif email_needed:
+            errors["email"] = [
+                _(
+                    "This campaign confirms each signature by email, so an email address is "
+                    "needed (no text message is sent)."
+                )
+            ]
+        elif not phone_raw and "phone" not in errors:
+            message = _("Give an email address or a phone number.")
+            errors["email"] = [message]
+            errors["phone"] = [message]
 
     postal_code = _text(data, "postal_code", errors, max_length=POSTAL_CODE_MAX)
     if postal_code and "postal_code" not in errors and not POSTAL_CODE.match(postal_code):
@@ -141,6 +190,7 @@ def signature_input_clean(
         name=name,
         email=email,
         email_normalised=email_normalised,
+        phone=phone,
         country=country,
         postal_code=postal_code,
         region=region,

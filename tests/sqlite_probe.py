@@ -70,4 +70,59 @@ cases = {
         content_type="application/json",
     ),
 }
-json.dump({name: response.status_code for name, response in cases.items()}, sys.stdout)
+
+# The field app's batches and phone-only signers, on SQLite: the same answers as PostgreSQL's.
+from signatures.models import BatchItem, Collector, Signature  # noqa: E402
+
+phones = CampaignFactory(slug="probe-phones", contact="email_or_phone")
+collector_user = UserFactory(username="probe-collector")
+MembershipFactory(user=collector_user, organisation=phones.organisation, role="collector")
+Collector.objects.create(
+    organisation=phones.organisation, name="Probe", code="probe", user=collector_user
+)
+device = Client(
+    HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=collector_user)[1]}",
+    HTTP_ACCEPT_LANGUAGE="en",
+)
+items = [
+    {
+        "client_id": f"00000000-0000-4000-8000-00000000000{n}",
+        "name": f"P{n}",
+        "country": "BO",
+        "consent": True,
+        "collected_at": "2026-03-30T10:00:00Z",
+        **contact,
+    }
+    for n, contact in enumerate(
+        [
+            {"phone": "71234567"},
+            {"email": "a@example.org"},
+            {"email": "A@example.org"},
+            {"phone": "+591 71234567"},
+            {"email": "bad"},
+        ]
+    )
+]
+batch_url = f"/api/v1/campaigns/{phones.slug}/signatures/batch/"
+first = device.post(batch_url, {"signatures": items}, content_type="application/json")
+again = device.post(batch_url, {"signatures": items}, content_type="application/json")
+public = Client().post(
+    f"/api/v1/campaigns/{phones.slug}/signatures/",
+    {"name": "Q", "phone": "+59171234599", "country": "BO", "consent": True},
+    content_type="application/json",
+)
+field = {
+    "batch": first.status_code,
+    "results": [item["result"] for item in first.json()["results"]],
+    "again_same": first.json() == again.json(),
+    "rows": Signature.objects.filter(campaign=phones).count(),
+    "batch_items": BatchItem.objects.count(),
+    "public_phone_only": public.status_code,
+}
+json.dump(
+    {
+        "statuses": {name: response.status_code for name, response in cases.items()},
+        "field": field,
+    },
+    sys.stdout,
+)

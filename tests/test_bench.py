@@ -38,6 +38,8 @@ def test_the_bench_runs_end_to_end_in_tiny_mode(tmp_path):
         "export_rows_per_s",
         "export_peak_mb",
         "import_rows_per_s",
+        "batch_rows_per_s",
+        "batch_vs_copy",
     ):
         assert key in results, key
     assert results["lost"] == 0

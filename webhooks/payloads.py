@@ -18,6 +18,16 @@ def iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
+def contact_osdi(*, email: str, phone: str | None) -> dict:
+    """A person's email and phone in OSDI's shape: only what they gave."""
+    contact = {}
+    if email:
+        contact["email_addresses"] = [{"primary": True, "address": email}]
+    if phone:
+        contact["phone_numbers"] = [{"primary": True, "number": phone}]
+    return contact
+
+
 def signature_osdi(item: Signature, *, href: Href) -> dict:
     """A signature in OSDI's shape, without its person (each caller adds theirs)."""
     return {
@@ -58,7 +68,7 @@ def signature_payload(signature_id: int) -> dict | None:
     body["person"] = {
         "given_name": given,
         "family_name": family,
-        "email_addresses": [{"primary": True, "address": item.email}],
+        **contact_osdi(email=item.email, phone=item.phone),
         "postal_addresses": [{"country": item.country.code, "postal_code": item.postal_code}],
     }
     body["_links"]["browser_url"] = {"href": f"{settings.SITE_URL}/c/{item.campaign.slug}/"}

@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.fields import CountryCodeField
 from api.renderers import CSVRenderer, ErrorsAsJSON, XLSXRenderer
 from campaigns import access
 from campaigns.access import Ability
@@ -28,7 +29,7 @@ from signatures.exports import (
     signatures_csv_response,
     signatures_sheet,
 )
-from signatures.identity import EMAIL_RAW_MAX, email_key
+from signatures.identity import EMAIL_RAW_MAX, PHONE_RAW_MAX, email_key, phone_key
 from signatures.models import Collector, ImportJob
 from signatures.selectors import import_for, own_collector
 
@@ -36,7 +37,9 @@ from signatures.selectors import import_for, own_collector
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="CSV, UTF-8 (with or without BOM) or Latin-1, with the header "
-        "name,email,country,postal_code,collector,signed_on"
+        "name,email,country,postal_code,collector,signed_on (and phone, comment where the "
+        "campaign takes them; headings may be in Spanish, Portuguese or French, in any order; "
+        "countries as codes or names)"
     )
 
 
@@ -46,6 +49,12 @@ class ImportResultSerializer(serializers.Serializer):
     duplicates = serializers.IntegerField()
     rejected = serializers.ListField(child=serializers.DictField())
     rejected_count = serializers.IntegerField()
+    warnings = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Rows imported all the same, with what to know: `[{row, warnings}]` (an "
+        "unknown collector code: imported without a collector).",
+    )
+    warnings_count = serializers.IntegerField()
     total_rows = serializers.IntegerField()
     processed_rows = serializers.IntegerField()
     status_url = serializers.URLField()
@@ -59,6 +68,8 @@ def import_body(request, job: ImportJob) -> dict:
         "duplicates": job.duplicates,
         "rejected": job.rejected,
         "rejected_count": job.rejected_count,
+        "warnings": job.warnings,
+        "warnings_count": job.warnings_count,
         "total_rows": job.total_rows,
         "processed_rows": job.processed_rows,
         "status_url": request.build_absolute_uri(reverse("api-v1:import", args=[job.id])),
@@ -238,11 +249,39 @@ class EmailSerializer(serializers.Serializer):
         return value
 
 
-def _signer(organisation, email: str) -> dict:
+class SignerSerializer(serializers.Serializer):
+    """An email; or a phone number, which finds the signatures given without an email."""
+
+    email = serializers.CharField(max_length=EMAIL_RAW_MAX, required=False)
+    phone = serializers.CharField(
+        max_length=PHONE_RAW_MAX,
+        required=False,
+        help_text="International form (+591…), or national form with `country`.",
+    )
+    country = CountryCodeField(required=False)
+
+    def validate(self, attrs):
+        email, phone = attrs.get("email", ""), attrs.get("phone", "")
+        if bool(email) == bool(phone):
+            raise serializers.ValidationError(
+                {"email": [_("Give an email address or a phone number (one of them).")]}
+            )
+        if email and email_key(email) is None:
+            raise serializers.ValidationError({"email": [_("Enter a valid email address.")]})
+        if phone and phone_key(phone, country=attrs.get("country", "")) is None:
+            raise serializers.ValidationError(
+                {"phone": [_("Enter a valid phone number, with + and the country code.")]}
+            )
+        return {"email": email, "phone": phone, "country": attrs.get("country", "")}
+
+
+def _signer(organisation, email: str = "", phone: str = "", country: str = "") -> dict:
+    who = {"email": email, "phone": phone, "country": country}
+    answer = {"email": email} if email else {"phone": phone_key(phone, country=country)}
     return {
-        "email": email,
-        "signatures": rights.signer_export(organisation=organisation, email=email),
-        "people": rights.signer_people_export(organisation=organisation, email=email),
+        **answer,
+        "signatures": rights.signer_export(organisation=organisation, **who),
+        "people": rights.signer_people_export(organisation=organisation, **who),
     }
 
 
@@ -268,14 +307,15 @@ class SignerFindView(APIView):
 
     @extend_schema(
         summary="Everything held about one signer in this organisation, found by POST",
-        request=EmailSerializer,
+        description="By `email`, or by `phone` (the signatures given without an email).",
+        request=SignerSerializer,
         responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request, slug):
         organisation = access.organisation_for(request.user, slug, Ability.SEE_SIGNERS)
-        data = EmailSerializer(data=request.data)
+        data = SignerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(_signer(organisation, data.validated_data["email"]))
+        return Response(_signer(organisation, **data.validated_data))
 
 
 class SignerEraseView(APIView):
@@ -283,14 +323,15 @@ class SignerEraseView(APIView):
 
     @extend_schema(
         summary="Erase one signer's details in this organisation (they stay counted)",
-        request=EmailSerializer,
+        description="By `email`, or by `phone` (the signatures given without an email).",
+        request=SignerSerializer,
         responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request, slug):
         organisation = access.organisation_for(request.user, slug, Ability.SEE_SIGNERS)
-        data = EmailSerializer(data=request.data)
+        data = SignerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         erased = rights.signer_erase(
-            by=request.user, organisation=organisation, email=data.validated_data["email"]
+            by=request.user, organisation=organisation, **data.validated_data
         )
         return Response({"erased": erased})

@@ -49,6 +49,9 @@ class SignatureOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     email = serializers.CharField()
+    phone = serializers.CharField(
+        allow_null=True, help_text="E.164, where the signer gave one (null otherwise)."
+    )
     country = CountryCodeField()
     region = serializers.CharField()
     postal_code = serializers.CharField()

@@ -27,6 +27,7 @@ from signatures.validation import (
     COMMENT_MAX,
     EMAIL_MAX,
     NAME_MAX,
+    PHONE_MAX,
     POSTAL_CODE_MAX,
     REGION_MAX,
 )
@@ -37,9 +38,24 @@ class SignatureInputSerializer(serializers.Serializer):
     (signatures.validation), which the pages and the CSV import share."""
 
     name = serializers.CharField(max_length=NAME_MAX)
-    email = serializers.EmailField(max_length=EMAIL_MAX)
+    email = serializers.EmailField(
+        max_length=EMAIL_MAX,
+        required=False,
+        help_text="Required unless the campaign's `contact` is `email_or_phone` and a `phone` "
+        "is given (a phone alone only where the campaign asks no email confirmation).",
+    )
+    phone = serializers.CharField(
+        max_length=PHONE_MAX,
+        required=False,
+        help_text="International form (+591 7123 4567), or national form read with `country`.",
+    )
     country = CountryCodeField()
     consent = serializers.BooleanField(help_text="Must be true: the signer agreed.")
+    consent_version = serializers.IntegerField(
+        required=False,
+        help_text="The id of the consent text the signer was shown (a campaign's own, in any "
+        "language). Default: the one in force in the signer's `language`.",
+    )
     postal_code = serializers.CharField(max_length=POSTAL_CODE_MAX, required=False)
     region = serializers.CharField(max_length=REGION_MAX, required=False)
     comment = serializers.CharField(max_length=COMMENT_MAX, required=False)

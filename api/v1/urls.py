@@ -7,6 +7,7 @@ from api.v1 import (
     advocacy,
     campaigns,
     country_status,
+    field,
     organisations,
     organisers,
     review,
@@ -40,6 +41,12 @@ urlpatterns = [
         organisers.ImportView.as_view(),
         name="campaign-import",
     ),
+    path(
+        "campaigns/<slug:slug>/signatures/batch/",
+        field.BatchView.as_view(),
+        name="campaign-signatures-batch",
+    ),
+    path("field/", field.FieldView.as_view(), name="field"),
     path(
         "campaigns/<slug:slug>/signatures/review/",
         review.SignaturesReviewView.as_view(),

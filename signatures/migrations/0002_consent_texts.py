@@ -1,14 +1,12 @@
 from django.db import migrations
 
-from signatures.consent import CONSENT_TEXTS, CONSENT_VERSION
+from signatures.consent import CONSENT_V1
 
 
 def create(apps, schema_editor):
     ConsentText = apps.get_model("signatures", "ConsentText")
-    for language, text in CONSENT_TEXTS.items():
-        ConsentText.objects.get_or_create(
-            version=CONSENT_VERSION, language=language, defaults={"text": text}
-        )
+    for language, text in CONSENT_V1.items():
+        ConsentText.objects.get_or_create(version=1, language=language, defaults={"text": text})
 
 
 class Migration(migrations.Migration):

@@ -222,7 +222,7 @@ def test_the_signatures_list_is_for_organisers_only(
         assert api.get(url).status_code == code
     row = api.get(url).json()["results"][0]
     assert (row["email"], row["postal_code"], row["comment"]) == ("a@example.org", "0201", "Sí")
-    assert row["consent_version"] == 1
+    assert row["consent_version"] == 2
 
 
 def test_the_signatures_list_filters(api, campaign_a, organiser_a, org_a):

@@ -38,7 +38,7 @@ def test_signing_a_campaign_without_confirmation_is_confirmed(api, campaign_a):
     assert signature.email == "Rosa.Quispe@Example.org"
     assert signature.email_normalised == "rosa.quispe@example.org"
     assert signature.source == "api"
-    assert signature.consent_text.version == 1
+    assert signature.consent_text.version == 2  # the one that says what a phone is for
     assert signature.consented_at is not None
     assert signature.confirmed_at is not None
 

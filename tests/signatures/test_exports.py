@@ -33,7 +33,7 @@ def test_organisers_export_every_signature_with_dates_and_status(api, organiser_
         "a@example.org",
         "confirmed",
         "0201",
-        "1",
+        "2",
     )
     assert first["created"].startswith("20")
 

@@ -37,7 +37,7 @@ def test_a_mixed_file_imports_the_good_rows_and_reports_the_rest(
         "Lenny Zambrano,lenny@example.org,XX,,,\n"  # row 4: bad country
         "JUANA MAMANI,Juana@Example.org,BO,,,\n"  # row 5: dup in file
         "Old Signer,already@example.org,EC,,,\n"  # row 6: dup in campaign
-        "Carmen Ticona,carmen@example.org,PE,,nobody,\n"  # row 7: unknown collector
+        "Carmen Ticona,carmen@example.org,PE,,nobody,\n"  # row 7: unknown collector: a warning
         "María Huanca,maria@example.org,PE,,,30/03/2014\n"  # row 8: good, DD/MM/YYYY
         "Teresa Choque,teresa@example.org,PE,,,2099-01-01\n"  # row 9: future date
         "\n"
@@ -46,13 +46,26 @@ def test_a_mixed_file_imports_the_good_rows_and_reports_the_rest(
     response = upload(api, campaign_a, text)
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["created"], body["duplicates"], body["rejected_count"]) == (2, 2, 4)
+    assert (body["created"], body["duplicates"], body["rejected_count"]) == (3, 2, 3)
     assert {(r["row"], tuple(r["errors"])) for r in body["rejected"]} == {
         (3, ("email",)),
         (4, ("country",)),
-        (7, ("collector",)),
         (9, ("signed_on",)),
     }
+    # A real person's signature is not lost over a code written wrong: imported uncredited.
+    assert body["warnings_count"] == 1
+    assert body["warnings"] == [
+        {
+            "row": 7,
+            "warnings": {
+                "collector": [
+                    "No active collector has the code nobody: the signature is imported "
+                    "without a collector."
+                ]
+            },
+        }
+    ]
+    assert Signature.objects.get(email_normalised="carmen@example.org").collector is None
     juana = Signature.objects.get(email_normalised="juana@example.org")
     assert (juana.source, juana.status, juana.collector.code) == ("import", "confirmed", "rosa")
     assert juana.created.date().isoformat() == "2014-03-08"
@@ -71,7 +84,7 @@ def test_utf8_with_or_without_bom_and_latin1_are_read(api, organiser_a, campaign
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "text", ["", "nombre,correo\nJuana,juana@example.org\n", "name,email,country\n"]
+    "text", ["", "nombre,correo\nJuana,juana@example.org\n", "name,country\nJuana,BO\n"]
 )
 def test_a_file_without_the_header_is_a_400(api, organiser_a, campaign_a, text):
     api.force_authenticate(organiser_a)
@@ -182,10 +195,17 @@ def test_a_collector_imports_only_their_own_sheets(api, campaign_a, collector_a,
         campaign_a,
         HEADER + "Ana,ana@example.org,BO,,someone-else,\nEva,eva@example.org,BO,,mine,\n",
     )
-    assert response.json()["rejected"] == [
-        {"row": 2, "errors": {"collector": ["A collector imports the signatures they collected."]}}
+    body = response.json()
+    assert body["rejected"] == []
+    assert body["warnings"] == [
+        {
+            "row": 2,
+            "warnings": {
+                "collector": ["Credited to you: a collector imports the signatures they collected."]
+            },
+        }
     ]
-    assert Signature.objects.get().collector == mine
+    assert {s.collector for s in Signature.objects.all()} == {mine}
 
 
 @pytest.mark.django_db
