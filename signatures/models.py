@@ -69,6 +69,11 @@ class Collector(models.Model):
     )
     active = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
+    # What the collector's field app last said still waits on the device, and when it said so.
+    waiting = models.PositiveIntegerField(default=0)
+    waiting_at = models.DateTimeField(null=True, blank=True)
+    # When the field app last sent signatures.
+    synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -140,6 +145,9 @@ class Signature(models.Model):
     email = models.CharField(max_length=254, blank=True)
     # NULL, not "", once erased: the unique constraint must let erased rows coexist.
     email_normalised = models.CharField(max_length=254, null=True, blank=True)  # noqa: DJ001
+    # E.164 ("+59171234567"). It identifies the person only on a row without an email (a
+    # family may share one phone): NULL when not given, and once erased.
+    phone = models.CharField(max_length=16, null=True, blank=True)  # noqa: DJ001
     country = CountryField()
     region = models.CharField(max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
@@ -190,6 +198,13 @@ class Signature(models.Model):
     # For an organiser to look at: the email no longer passes the checks it passed when it was
     # stored (they became stricter). Counted as before; nothing is thrown away.
     needs_review = models.BooleanField(default=False)
+    # When what a CRM sees of the row last changed (confirmed, rejected, restored, erased):
+    # NULL until then, so a new signature costs the signing INSERT nothing. Kept by the
+    # database itself (trigger `signature_modified`, migration 0014) on every UPDATE that
+    # changes a column in MODIFYING_FIELDS, whichever code path runs it, and never by the
+    # tally's bookkeeping (`counted`, the email outbox). OSDI's modified_date is
+    # `modified or created`.
+    modified = models.DateTimeField(null=True, blank=True, editable=False)
 
     # A signer's details: what erasure empties and only the organisation's organisers see.
     # Every other column says nothing about who signed (tests/signatures/test_rights.py keeps
@@ -198,10 +213,30 @@ class Signature(models.Model):
         "name",
         "email",
         "email_normalised",
+        "phone",
         "region",
         "postal_code",
         "comment",
         "client_hash",
+    )
+    # The columns whose change is a modification for the outside (the trigger's list: a new
+    # column a CRM sees belongs here, and in a migration that re-creates the trigger).
+    MODIFYING_FIELDS = (
+        "status",
+        "rejected_reason",
+        "name",
+        "email",
+        "email_normalised",
+        "phone",
+        "country",
+        "region",
+        "postal_code",
+        "comment",
+        "language",
+        "source",
+        "collector",
+        "confirmed_at",
+        "erased_at",
     )
 
     class Meta:
@@ -214,6 +249,13 @@ class Signature(models.Model):
                 fields=["campaign", "email_normalised"],
                 condition=~Q(rejected_reason="duplicate"),
                 name="signature_one_per_person",
+            ),
+            # Without an email, the phone number is the person.
+            models.UniqueConstraint(
+                fields=["campaign", "phone"],
+                condition=Q(email_normalised__isnull=True, phone__isnull=False)
+                & ~Q(rejected_reason="duplicate"),
+                name="signature_one_per_phone",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=SignatureStatus.values), name="signature_status_valid"
@@ -274,6 +316,11 @@ class ImportJob(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     rejected = models.JSONField(default=list)
     rejected_count = models.PositiveIntegerField(default=0)
+    # Rows imported with something to tell the uploader (an unknown collector code).
+    warnings = models.JSONField(default=list)
+    warnings_count = models.PositiveIntegerField(default=0)
+    # The uploader's language: the rows' problems are written in it, by a worker too.
+    language = models.CharField(max_length=8, blank=True)
     error = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
@@ -287,14 +334,47 @@ class ImportJob(models.Model):
         return f"import {self.pk} ({self.state})"
 
 
+class BatchItem(models.Model):
+    """One signature a field app sent, by the id the device gave it: what makes sending the
+    same batch again (a sync cut off halfway) store nothing twice. A rejected item leaves no
+    row, so it can be corrected and sent again under its id."""
+
+    class Result(models.TextChoices):
+        CREATED = "created", _("Created")
+        DUPLICATE = "duplicate", _("Duplicate")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    client_id = models.UUIDField()
+    result = models.CharField(max_length=9, choices=Result.choices)
+    signature = models.ForeignKey(
+        Signature, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+    collector = models.ForeignKey(
+        Collector, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "client_id"], name="batch_item_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.result}"
+
+
 class Person(models.Model):
-    """One person per normalised email within an organisation: the signer seen across its
-    campaigns (OSDI's "person"). Made from signatures by `signatures.people.people_sync`, off
-    the signing path, or directly by the OSDI helpers."""
+    """One person per normalised email within an organisation — or, for signers who gave no
+    email, per phone number: the signer seen across its campaigns (OSDI's "person"). Made from
+    signatures by `signatures.people.people_sync`, off the signing path, or directly by the
+    OSDI helpers."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="people")
-    email_normalised = models.CharField(max_length=254)
-    email = models.CharField(max_length=254)
+    email_normalised = models.CharField(max_length=254, null=True, blank=True)  # noqa: DJ001
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=16, null=True, blank=True)  # noqa: DJ001 - E.164
     given_name = models.CharField(max_length=120, blank=True)
     family_name = models.CharField(max_length=120, blank=True)
     country = CountryField(blank=True)
@@ -307,12 +387,59 @@ class Person(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "email_normalised"], name="person_one_per_email"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "phone"],
+                condition=Q(email_normalised__isnull=True, phone__isnull=False),
+                name="person_one_per_phone",
+            ),
         ]
         indexes = [models.Index(fields=["organisation", "modified"], name="person_modified")]
 
     def __str__(self) -> str:
         return f"person {self.pk}"
+
+
+class PersonIdentifier(models.Model):
+    """An identifier another system gave a person (`foreign_system:1`), kept so that the
+    system finds the person by it (OSDI's `identifier` filter) and gets it back. One names
+    one person within an organisation; Voces' own (`voces:<id>`) are never stored."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    value = models.CharField(max_length=255)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "value"], name="person_identifier_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class SignatureOrigin(models.Model):
+    """What a partner's system said of a signature it recorded through OSDI, kept as given
+    and returned: when the person acted there (`action_date`), its own name
+    (`origin_system`) and its referrer data (`source`, `referrer`, `website`). None of it
+    says who signed. Voces itself still dates the signature by its arrival and credits a
+    collector only by a code it knows."""
+
+    signature = models.OneToOneField(
+        Signature, on_delete=models.CASCADE, primary_key=True, related_name="origin"
+    )
+    action_date = models.DateTimeField(null=True, blank=True)
+    origin_system = models.CharField(max_length=100, blank=True)
+    source = models.CharField(max_length=100, blank=True)
+    referrer = models.CharField(max_length=100, blank=True)
+    website = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return f"origin of {self.signature_id}"
 
 
 class Tag(models.Model):

@@ -6,14 +6,14 @@ from django.shortcuts import get_object_or_404
 from rest_framework.response import Response
 
 from api.osdi import hal
-from api.osdi.base import (
-    FILTER_FIELDS,
-    OSDIView,
-)
+from api.osdi.base import OSDIView, filterable
 from api.osdi.petitions import _visible_campaigns
 from campaigns import access
 from campaigns.access import Ability
 from campaigns.models import Campaign, Engagement
+
+CAMPAIGNS = filterable("advocacy_campaign")
+OUTREACHES = filterable("outreach", modified="created")
 
 # --- Advocacy campaigns and their outreaches (engagements, read-only) ------------------------
 
@@ -29,7 +29,7 @@ def _advocacy_campaigns(request, campaigns: list[Campaign]) -> list[dict]:
 
 class AdvocacyCampaigns(OSDIView):
     def get(self, request):
-        campaigns = self.filtered(_visible_campaigns(request), FILTER_FIELDS)
+        campaigns = self.filtered(_visible_campaigns(request), CAMPAIGNS)
         return self.collection(
             campaigns,
             "osdi:advocacy_campaigns",
@@ -53,10 +53,7 @@ def _engagements(view, pk) -> QuerySet:
 
 class Outreaches(OSDIView):
     def get(self, request, pk):
-        engagements = self.filtered(
-            _engagements(self, pk).order_by("id"),
-            {"created_date": "created", "modified_date": "created"},
-        )
+        engagements = self.filtered(_engagements(self, pk).order_by("id"), OUTREACHES)
         return self.collection(engagements, "osdi:outreaches", lambda e: hal.outreach(request, e))
 
 

@@ -213,7 +213,12 @@ class _Parser:
             if isinstance(error, FilterError):
                 raise
             raise FilterError(f"The value {value.text!r} is not a valid {name.text}.") from None
-        q = Q(**{f"{field.lookup}__exact": lookup_value})
+        # A normaliser may answer the comparison itself (a Q): an identifier names rows
+        # that no single lookup finds.
+        if isinstance(lookup_value, Q):
+            q = lookup_value
+        else:
+            q = Q(**{f"{field.lookup}__exact": lookup_value})
         return ~q if op_name == "ne" else q
 
 
@@ -227,7 +232,8 @@ def parse(
 ) -> Q:
     """The `Q` that `text` asks for (`Q()` for a blank filter), or FilterError. `normalisers`
     (by field name, else by kind; email, phone and identifier fields need one) turn a value
-    into what the lookup compares; they may raise FilterError, or ValueError: invalid value."""
+    into what the lookup compares, or into the `Q` of the equality itself (which ne
+    negates); they may raise FilterError, or ValueError: invalid value."""
     normalisers = normalisers or {}
     for name, field in fields.items():
         if (

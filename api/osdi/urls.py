@@ -1,48 +1,73 @@
-from django.urls import path
+"""The OSDI routes. Each answers with and without a trailing slash (no redirect: a client
+that follows one turns a POST into a GET), and is reversed without it, the way OSDI and
+Action Network write their URLs."""
 
-from api.osdi import advocacy, entry, people, petitions
+from django.urls import URLPattern, path, re_path
+from django.urls.resolvers import RoutePattern
+
+from api.osdi import advocacy, base, entry, people, petitions
+
+
+class _SlashOptional(RoutePattern):
+    """A `path()` route that also matches with one trailing slash; reversed without it."""
+
+    def __init__(self, route, name=None, is_endpoint=False):
+        super().__init__(route, name=name, is_endpoint=is_endpoint)
+        if is_endpoint:
+            self._regex = self._regex.removesuffix(r"\Z") + r"/?\Z"
+
+
+def route(pattern: str, view, name: str) -> URLPattern:
+    return URLPattern(_SlashOptional(pattern, name=name, is_endpoint=True), view, name=name)
+
 
 app_name = "osdi"
 urlpatterns = [
     path("", entry.EntryPoint.as_view(), name="entry"),
-    path("people/", people.People.as_view(), name="people"),
-    path("people/person_signup_helper/", people.PersonSignupHelper.as_view(), name="person-signup"),
-    path("people/<id:pk>/", people.PersonDetail.as_view(), name="person"),
-    path("people/<id:pk>/signatures/", people.PersonSignatures.as_view(), name="person-signatures"),
-    path("people/<id:pk>/taggings/", people.PersonTaggings.as_view(), name="person-taggings"),
-    path("petitions/", petitions.Petitions.as_view(), name="petitions"),
-    path("petitions/<id:pk>/", petitions.PetitionDetail.as_view(), name="petition"),
-    path(
-        "petitions/<id:pk>/signatures/",
+    route("people", people.People.as_view(), "people"),
+    route("people/person_signup_helper", people.PersonSignupHelper.as_view(), "person-signup"),
+    route("people/<id:pk>", people.PersonDetail.as_view(), "person"),
+    route("people/<id:pk>/signatures", people.PersonSignatures.as_view(), "person-signatures"),
+    route("people/<id:pk>/taggings", people.PersonTaggings.as_view(), "person-taggings"),
+    route("petitions", petitions.Petitions.as_view(), "petitions"),
+    route("petitions/<id:pk>", petitions.PetitionDetail.as_view(), "petition"),
+    # POST: Action Network's way to record a signature (an inline person).
+    route(
+        "petitions/<id:pk>/signatures",
         petitions.PetitionSignatures.as_view(),
-        name="petition-signatures",
+        "petition-signatures",
     ),
-    path(
-        "petitions/<id:pk>/signatures/record_signature_helper/",
+    # OSDI's record signature helper, where OSDI puts it ...
+    route(
+        "petitions/<id:pk>/record_signature_helper",
         petitions.RecordSignatureHelper.as_view(),
-        name="record-signature",
+        "record-signature",
     ),
-    path(
-        "petitions/<id:pk>/signatures/<id:sid>/",
-        petitions.SignatureDetail.as_view(),
-        name="signature",
+    # ... and where Voces first put it, for the scripts written then.
+    route(
+        "petitions/<id:pk>/signatures/record_signature_helper",
+        petitions.RecordSignatureHelper.as_view(),
+        "record-signature-v1",
     ),
-    path("advocacy_campaigns/", advocacy.AdvocacyCampaigns.as_view(), name="advocacy-campaigns"),
-    path(
-        "advocacy_campaigns/<id:pk>/",
+    route(
+        "petitions/<id:pk>/signatures/<id:sid>", petitions.SignatureDetail.as_view(), "signature"
+    ),
+    route("advocacy_campaigns", advocacy.AdvocacyCampaigns.as_view(), "advocacy-campaigns"),
+    route(
+        "advocacy_campaigns/<id:pk>",
         advocacy.AdvocacyCampaignDetail.as_view(),
-        name="advocacy-campaign",
+        "advocacy-campaign",
     ),
-    path(
-        "advocacy_campaigns/<id:pk>/outreaches/", advocacy.Outreaches.as_view(), name="outreaches"
-    ),
-    path(
-        "advocacy_campaigns/<id:pk>/outreaches/<id:oid>/",
+    route("advocacy_campaigns/<id:pk>/outreaches", advocacy.Outreaches.as_view(), "outreaches"),
+    route(
+        "advocacy_campaigns/<id:pk>/outreaches/<id:oid>",
         advocacy.OutreachDetail.as_view(),
-        name="outreach",
+        "outreach",
     ),
-    path("tags/", people.Tags.as_view(), name="tags"),
-    path("tags/<id:pk>/", people.TagDetail.as_view(), name="tag"),
-    path("tags/<id:pk>/taggings/", people.TagTaggings.as_view(), name="tag-taggings"),
-    path("tags/<id:pk>/taggings/<id:tid>/", people.TaggingDetail.as_view(), name="tagging"),
+    route("tags", people.Tags.as_view(), "tags"),
+    route("tags/<id:pk>", people.TagDetail.as_view(), "tag"),
+    route("tags/<id:pk>/taggings", people.TagTaggings.as_view(), "tag-taggings"),
+    route("tags/<id:pk>/taggings/<id:tid>", people.TaggingDetail.as_view(), "tagging"),
+    # Anything else under /api/osdi/v1/: OSDI's 404, not the site's page.
+    re_path(r"^[\s\S]*$", base.UnknownAddress.as_view(), name="unknown"),
 ]
