@@ -11,6 +11,7 @@ from campaigns.models import (
     CountryStatus,
     DecisionMaker,
     Engagement,
+    Invitation,
     Membership,
     Organisation,
     OutreachActivity,
@@ -58,6 +59,15 @@ class MembershipAdmin(ReadOnlyAdmin):
     list_display = ["user", "organisation", "role", "created"]
     list_filter = ["role", "organisation"]
     search_fields = ["user__username", "organisation__name"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """To look at: owners invite and revoke on /dashboard/o/<org>/members/."""
+
+    list_display = ["email", "organisation", "role", "invited_by", "created", "accepted_at"]
+    list_filter = ["role", "organisation"]
+    search_fields = ["email", "organisation__name"]
 
 
 class CampaignTranslationInline(admin.StackedInline):

@@ -245,6 +245,7 @@ def _keep_an_owner(organisation: Organisation, *, leaving) -> None:
 ORGANISATION_FIELDS = {"slug", "name", "country", "website", "description", "retention_months"}
 
 
+@transaction.atomic
 def organisation_create(*, by, **fields) -> Organisation:
     """A new organisation: for the installation's superusers (and the system)."""
     if not access.is_superuser(by):
@@ -255,19 +256,36 @@ def organisation_create(*, by, **fields) -> Organisation:
     organisation = Organisation(**fields)
     organisation.full_clean()
     organisation.save()
+    audit.record(
+        by=by,
+        organisation_id=organisation.id,
+        action="organisation.create",
+        target=organisation,
+        changed={name: [None, audit.snapshot(organisation, [name])[name]] for name in fields},
+    )
     return organisation
 
 
+@transaction.atomic
 def organisation_update(*, by, organisation: Organisation, **fields) -> Organisation:
     """Change an organisation's details (its owners, or the installation's superusers)."""
     _require_owner(by, organisation.id)
     unknown = set(fields) - ORGANISATION_FIELDS
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    before = audit.snapshot(organisation, fields)
     for name, value in fields.items():
         setattr(organisation, name, value)
     organisation.full_clean()
     organisation.save()
+    if changed := audit.changes(before, organisation):
+        audit.record(
+            by=by,
+            organisation_id=organisation.id,
+            action="organisation.update",
+            target=organisation,
+            changed=changed,
+        )
     return organisation
 
 

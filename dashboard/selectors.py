@@ -24,7 +24,7 @@ from campaigns.models import (
     Stance,
 )
 from campaigns.selectors import campaign_country_history, current_stage, decision_makers_latest
-from signatures.models import Collector, Signature
+from signatures.models import BatchItem, Collector, Signature
 from signatures.review import BusyAddress, SignatureWhere, busiest_addresses, signatures_matching
 from tallies.models import CampaignTally
 from tallies.selectors import campaign_tally_of, milestones_of, with_tally
@@ -91,6 +91,18 @@ def collector_board(*, campaign: Campaign, tally: CampaignTally) -> list[tuple[C
     board = [(collectors[int(i)], n) for i, n in tally.by_collector.items() if int(i) in collectors]
     board += [(c, 0) for i, c in collectors.items() if str(i) not in tally.by_collector]
     return sorted(board, key=lambda item: (-item[1], item[0].name))
+
+
+def collector_synced(*, campaign: Campaign) -> dict[int, int]:
+    """How many new signatures each collector has sent to the campaign from the field app."""
+    return dict(
+        BatchItem.objects.filter(
+            campaign=campaign, result=BatchItem.Result.CREATED, collector__isnull=False
+        )
+        .values("collector")
+        .annotate(n=Count("id"))
+        .values_list("collector", "n")
+    )
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from signatures.client import client_address
 from signatures.consent import PRIVACY_NOTE
 from signatures.embed import embed_snippet
 from signatures.models import Signature
-from signatures.selectors import consent_text_current_text, signing_campaign
+from signatures.selectors import consent_text_for_page, signing_campaign
 from signatures.validation import UI_LANGUAGES
 from tallies.selectors import campaign_signature_count, with_tally
 
@@ -39,7 +39,7 @@ LANGUAGE_NAMES = {
     "vi": "Tiếng Việt",
     "id": "Bahasa Indonesia",
 }
-FORM_FIELDS = ("name", "email", "country", "postal_code", "comment", "consent")
+FORM_FIELDS = ("name", "email", "phone", "country", "postal_code", "comment", "consent")
 # The honeypot: a field people never see; bots that fill every field fill it.
 HONEYPOT = "website"
 
@@ -106,8 +106,13 @@ def _page_context(
     second_press: bool = False,
 ):
     language = translation.get_language()
-    content = selectors.campaign_content(
-        campaign=campaign, language=_content_language(request, campaign)
+    content_language = _content_language(request, campaign)
+    content = selectors.campaign_content(campaign=campaign, language=content_language)
+    consent_id, consent_text, consent_language = consent_text_for_page(
+        campaign_id=campaign.id,
+        language=language,
+        content_language=content.language,
+        organisation=campaign.organisation.name,
     )
     values = values or {}
     ref = request.GET.get("ref", "") or values.get("ref", "")
@@ -132,9 +137,14 @@ def _page_context(
         "second_press": second_press,
         "form_action": _with_query(request.path, {**credit, "lang": language}),
         "country_choices": _country_choices(campaign),
-        "consent_text": consent_text_current_text(
-            language=language, campaign_id=campaign.id, organisation=campaign.organisation.name
-        ),
+        "consent_text": consent_text,
+        "consent_language": consent_language,
+        "consent_version": consent_id,
+        # A phone number instead of an email, where the campaign takes one from the public:
+        # it asks for phones and confirms nobody by email (no text message is ever sent).
+        "phone_field": campaign.contact == Campaign.Contact.EMAIL_OR_PHONE,
+        "email_needed": campaign.contact != Campaign.Contact.EMAIL_OR_PHONE
+        or campaign.require_confirmation,
         "privacy_note": PRIVACY_NOTE,
         "stages": [] if embed else selectors.campaign_country_stages(campaign=campaign),
         "page_url": page_url,
@@ -164,7 +174,7 @@ def _sign(request, slug: str, *, embed: bool):
     if campaign is None:
         raise Http404
 
-    values = {name: request.POST.get(name, "") for name in (*FORM_FIELDS, "ref")}
+    values = {name: request.POST.get(name, "") for name in (*FORM_FIELDS, "ref", "consent_version")}
     reading = formtoken.read(request.POST.get("started", ""), campaign_id=campaign.id, embed=embed)
 
     def form_again(errors: dict, status: int, *, second_press: bool = False):

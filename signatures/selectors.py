@@ -113,6 +113,25 @@ def consent_text_current_text(
     return _consent_current(campaign_id, language)[1].replace("{organisation}", organisation)
 
 
+def consent_text_for_page(
+    *, campaign_id: int, language: str, content_language: str, organisation: str = ""
+) -> tuple[int, str, str]:
+    """The consent text a page shows beside its form: (id, text, language). The form sends the
+    id back as `consent_version`. The campaign's own in the page's content language (Quechua,
+    say, which the interface cannot speak), else the current one in the interface's."""
+    own = None
+    if content_language != language:
+        own = (
+            ConsentText.objects.filter(campaign_id=campaign_id, language=content_language)
+            .order_by("-version")
+            .values_list("id", "text")
+            .first()
+        )
+    shown_in = content_language if own else language
+    text_id, text = own or _consent_current(campaign_id, language)
+    return text_id, text.replace("{organisation}", organisation), shown_in
+
+
 def consent_texts_of(*, campaign: Campaign) -> QuerySet[ConsentText]:
     """A campaign's own consent texts, every version, newest first per language."""
     return ConsentText.objects.filter(campaign=campaign).order_by("language", "-version")

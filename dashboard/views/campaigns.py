@@ -33,7 +33,7 @@ from signatures.embed import embed_snippet
 from signatures.models import ConsentText
 from signatures.selectors import (
     consent_text_current,
-    consent_text_current_text,
+    consent_text_for_page,
     consent_texts_of,
 )
 from signatures.services import consent_text_create
@@ -381,6 +381,12 @@ def campaign_preview(request, slug: str):
         shown.status = Campaign.Status.OPEN
     page_url = request.build_absolute_uri(reverse("public:campaign", args=[campaign.slug]))
     embed_url = request.build_absolute_uri(reverse("public:embed", args=[campaign.slug]))
+    consent_id, consent_text, consent_language = consent_text_for_page(
+        campaign_id=campaign.id,
+        language=language,
+        content_language=content.language,
+        organisation=campaign.organisation.name,
+    )
     context = {
         "preview": True,
         "real_campaign": campaign,
@@ -396,9 +402,12 @@ def campaign_preview(request, slug: str):
         "second_press": False,
         "form_action": request.get_full_path(),
         "country_choices": _country_choices(campaign),
-        "consent_text": consent_text_current_text(
-            language=language, campaign_id=campaign.id, organisation=campaign.organisation.name
-        ),
+        "consent_text": consent_text,
+        "consent_language": consent_language,
+        "consent_version": consent_id,
+        "phone_field": campaign.contact == Campaign.Contact.EMAIL_OR_PHONE,
+        "email_needed": campaign.contact != Campaign.Contact.EMAIL_OR_PHONE
+        or campaign.require_confirmation,
         "privacy_note": PRIVACY_NOTE,
         "stages": campaign_country_stages(campaign=campaign),
         "page_url": page_url,

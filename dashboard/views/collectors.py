@@ -20,6 +20,7 @@ from campaigns.models import Campaign
 from campaigns.selectors import campaign_content
 from dashboard import forms, selectors
 from dashboard.views.common import apply_errors, page_campaign
+from signatures import imports
 from signatures.collectors import collector_create, collector_update
 from signatures.models import Collector
 from signatures.selectors import consent_text_current_text
@@ -68,6 +69,7 @@ class CollectorRow:
     collector: Collector
     count: int
     share: Share
+    synced: int = 0  # new signatures sent from the field app
 
 
 def _code_taken_on_its_field(error: ValidationError) -> ValidationError:
@@ -93,8 +95,9 @@ def _code_taken_on_its_field(error: ValidationError) -> ValidationError:
 
 def _collectors_page(request, campaign: Campaign, *, form, confirm=None, status=200):
     tally = campaign_tally_of(campaign)
+    synced = selectors.collector_synced(campaign=campaign)
     rows = [
-        CollectorRow(c, n, _share(request, campaign, c))
+        CollectorRow(c, n, _share(request, campaign, c), synced.get(c.id, 0))
         for c, n in selectors.collector_board(campaign=campaign, tally=tally)
     ]
     rows.sort(key=lambda row: not row.collector.active)  # stable: by count within each
@@ -224,6 +227,7 @@ def sheet(request, slug: str):
                 organisation=campaign.organisation.name,
             ),
             "rows": range(1, 21),
+            "phone_column": "phone" in imports.sheet_columns(campaign),
             "collector": collector,
         },
     )

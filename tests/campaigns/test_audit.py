@@ -60,3 +60,16 @@ def test_owners_read_the_log_and_nobody_else(client, owner_a, organiser_a, campa
     page = client.get("/dashboard/o/org-a/audit/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "stage.create" in page
     assert "organiser-a" in page
+
+
+def test_an_organisation_made_and_renamed_is_logged(superuser, owner_a, org_a):
+    made = services.organisation_create(by=superuser, slug="aren", name="AREN")
+    services.organisation_update(by=owner_a, organisation=org_a, name="Organisation A (Bolivia)")
+    services.organisation_update(by=owner_a, organisation=org_a, name="Organisation A (Bolivia)")
+    log = list(
+        AuditEntry.objects.order_by("id").values_list("organisation_id", "action", "changes")
+    )
+    assert log == [
+        (made.id, "organisation.create", {"slug": [None, "aren"], "name": [None, "AREN"]}),
+        (org_a.id, "organisation.update", {"name": ["Organisation A", "Organisation A (Bolivia)"]}),
+    ]

@@ -3,14 +3,18 @@ webhooks, exports and logs — personal data like an email, everywhere an email 
 
 import io
 import logging
+import re
+import time
+import uuid
 
 import pytest
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from campaigns.models import CampaignTranslation
 from config.logging import MaskingFormatter, mask_personal
-from signatures import imports, people, rights
-from signatures.models import Collector, ImportJob, Person, Signature
+from signatures import formtoken, imports, people, rights
+from signatures.models import Collector, ConsentText, ImportJob, Person, Signature
 from tests.factories import CampaignFactory, CollectorFactory
 from webhooks.payloads import signature_payload
 
@@ -279,3 +283,117 @@ def test_a_collector_that_sent_a_batch_shows_what_waits(phones, collector_a, org
     assert response.json() == {"results": []}
     collector = Collector.objects.get(id=collector.id)
     assert (collector.waiting, collector.synced_at) == (12, None)
+
+
+# --- The public form, the sheet, the dashboard -------------------------------------------------
+
+
+def _form_token(campaign):
+    return formtoken.make(campaign_id=campaign.id, embed=False, started=int(time.time()) - 10)
+
+
+def _sign_on_page(client, campaign, **fields):
+    body = {"started": _form_token(campaign), "name": "Juana Mamani", "country": "BO"}
+    body |= {"consent": "true", **fields}
+    return client.post(f"/c/{campaign.slug}/?lang=en", body)
+
+
+def test_the_page_offers_a_phone_where_the_campaign_takes_one_without_email(client, phones):
+    html = client.get(f"/c/{phones.slug}/?lang=en").content.decode()
+    assert 'name="phone"' in html
+    email_input = re.search(r'<input type="email" id="id_email"[^>]*>', html).group(0)
+    assert " required" not in email_input  # a phone will do
+    response = _sign_on_page(client, phones, phone="71234567")
+    assert response.status_code == 302
+    signature = Signature.objects.get(campaign=phones)
+    assert (signature.phone, signature.email, signature.status) == ("+59171234567", "", "confirmed")
+
+
+def test_the_page_says_an_email_is_needed_where_signatures_are_confirmed(client, org_a):
+    confirming = CampaignFactory(
+        organisation=org_a, slug="confirming", contact="email_or_phone", require_confirmation=True
+    )
+    html = client.get(f"/c/{confirming.slug}/?lang=en").content.decode()
+    assert "An email address is needed for that: no text message is sent." in html
+    response = _sign_on_page(client, confirming, phone="+59171234567")
+    assert response.status_code == 400
+    assert "so an email address is needed (no text message is sent)" in response.content.decode()
+    assert not Signature.objects.filter(campaign=confirming).exists()
+
+
+def test_an_email_campaigns_page_has_no_phone_field(client, campaign_a):
+    assert 'name="phone"' not in client.get(f"/c/{campaign_a.slug}/?lang=en").content.decode()
+
+
+def test_the_signature_keeps_the_consent_text_the_page_showed_in_the_campaigns_language(
+    client, phones
+):
+    """Was: a page in Quechua showed the installation's Spanish or English consent."""
+    phones.languages = ["es", "qu"]
+    phones.save()
+    CampaignTranslation.objects.create(campaign=phones, language="qu", title="C189 kamachiy")
+    quechua = ConsentText.objects.create(
+        campaign=phones, language="qu", version=1, text="Sutiyta {organisation} waqaychanqa."
+    )
+    html = client.get(f"/c/{phones.slug}/?lang=qu").content.decode()
+    assert f"Sutiyta {phones.organisation.name} waqaychanqa." in html
+    shown = re.search(r'name="consent_version" value="(\d+)"', html).group(1)
+    assert int(shown) == quechua.id
+    body = {"started": _form_token(phones), "name": "Killa Huaman", "country": "BO"}
+    body |= {"consent": "true", "phone": "71234568", "consent_version": shown}
+    assert client.post(f"/c/{phones.slug}/?lang=qu", body).status_code == 302
+    assert Signature.objects.get(campaign=phones).consent_text_id == quechua.id
+
+
+def test_a_consent_version_of_another_campaign_is_refused(client, phones, campaign_a):
+    theirs = ConsentText.objects.create(campaign=campaign_a, language="en", version=1, text="x")
+    response = _sign_on_page(client, phones, phone="71234567", consent_version=str(theirs.id))
+    assert response.status_code == 400
+    assert not Signature.objects.filter(campaign=phones).exists()
+
+
+def test_the_printed_sheet_has_a_phone_column_where_the_campaign_takes_phones(
+    client, organiser_a, phones, campaign_a
+):
+    client.force_login(organiser_a)
+    assert (
+        "<th>Phone</th>"
+        in client.get(f"/dashboard/c/{phones.slug}/sheet/?lang=en").content.decode()
+    )
+    plain = client.get(f"/dashboard/c/{campaign_a.slug}/sheet/?lang=en").content.decode()
+    assert "<th>Phone</th>" not in plain
+
+
+def test_organisers_see_each_collectors_synced_and_waiting_counts(
+    client, organiser_a, collector_a, org_a, phones
+):
+    collector = CollectorFactory(organisation=org_a, user=collector_a, name="Killa Huaman")
+    api = APIClient()
+    api.force_authenticate(collector_a)
+    items = [
+        {
+            "client_id": str(uuid.uuid4()),
+            "name": f"Signer {n}",
+            "phone": f"+5917123456{n}",
+            "country": "BO",
+            "consent": True,
+            "collected_at": "2026-11-30T10:00:00Z",
+        }
+        for n in range(3)
+    ]
+    answer = api.post(
+        f"/api/v1/campaigns/{phones.slug}/signatures/batch/",
+        {"waiting": 7, "signatures": items},
+        format="json",
+    )
+    assert [item["result"] for item in answer.json()["results"]] == ["created"] * 3
+    client.force_login(organiser_a)
+    html = client.get(f"/dashboard/c/{phones.slug}/collectors/?lang=en").content.decode()
+    row = html[html.index(f'id="collector-{collector.code}"') :]
+    assert "Field app: 3 sent · 7 waiting on the phone, as reported" in row[: row.index("</li>")]
+
+
+def test_a_collector_finds_the_field_app_from_their_page(client, collector_a, org_a, phones):
+    CollectorFactory(organisation=org_a, user=collector_a)
+    client.force_login(collector_a)
+    assert 'href="/field/"' in client.get("/dashboard/me/?lang=en").content.decode()
