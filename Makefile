@@ -59,7 +59,8 @@ bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 messages: install-dev
-	$(MANAGE) makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(MANAGE) makemessages --all --no-obsolete --ignore=.venv --ignore=.test-venvs \
+	   --ignore=staticfiles --ignore=test-artifacts
 	$(MANAGE) compilemessages --ignore=.venv
 
 screenshots: install-dev
@@ -68,7 +69,9 @@ screenshots: install-dev
 	mkdir -p docs/screenshots
 	cp test-artifacts/readme-*.png test-artifacts/thanks-phone-es.png \
 	   test-artifacts/dashboard-collectors-desktop.png test-artifacts/paper-sheet-print.png \
-	   test-artifacts/embed-on-partner-site-phone.png docs/screenshots/
+	   test-artifacts/embed-on-partner-site-phone.png test-artifacts/field-offline-queue.png \
+	   test-artifacts/field-synced.png test-artifacts/campaign-new-desktop.png \
+	   test-artifacts/members-phone.png docs/screenshots/
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-* .pytest_cache .ruff_cache
