@@ -67,8 +67,8 @@ def test_a_spanish_sheet_with_phones_and_country_names_imports(api, organiser_a,
     assert first == {
         "row": 5,
         "errors": {
-            "Correo": ["Da un correo electrónico o un número de teléfono."],
-            "Teléfono": ["Da un correo electrónico o un número de teléfono."],
+            "Correo": ["Indica un correo electrónico o un número de teléfono."],
+            "Teléfono": ["Indica un correo electrónico o un número de teléfono."],
         },
     }
     assert second["row"] == 6
