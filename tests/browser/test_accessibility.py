@@ -227,6 +227,7 @@ def visits(world) -> list[Visit]:
             status=400,
         ),
         Visit("me", _url("dashboard:me")),
+        Visit("field app", _url("field:app")),
         Visit("paper sheet", _url("dashboard:sheet", slug)),
         Visit("import", _url("dashboard:import", slug)),
         Visit("import status", _url("dashboard:import-status", world["job"].pk)),
