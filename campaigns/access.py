@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from campaigns.models import Campaign, Membership, Organisation, Role
+from campaigns.models import Campaign, CampaignPartner, Membership, Organisation, Role
 from core.errors import NotAllowed, NotAuthenticated, NotFound
 
 
@@ -46,6 +46,13 @@ class Ability(enum.Enum):
 
 # The roles that hear about milestones (and may see signers).
 MANAGERS = tuple(Ability.MANAGE.roles)
+
+# What a coalition partner's members may do on the lead's campaign, each in their own role:
+# follow it, collect and import for it, and see the signers who came through their
+# organisation (never the others'). Editing the campaign and its records stays with the lead.
+PARTNER_ABILITIES = frozenset(
+    {Ability.BELONG, Ability.FOLLOW, Ability.IMPORT, Ability.COLLECT, Ability.SEE_SIGNERS}
+)
 
 
 class _System:
@@ -133,6 +140,53 @@ def require_manager(by, organisation_id: int) -> None:
     )
 
 
+def active_partner_ids(campaign: Campaign) -> frozenset[int]:
+    """The organisations that are active partners of the campaign (read once per object)."""
+    cached = getattr(campaign, "_voces_partners", None)
+    if cached is None:
+        cached = frozenset(
+            CampaignPartner.objects.filter(
+                campaign_id=campaign.id, status=CampaignPartner.Status.ACTIVE
+            ).values_list("organisation_id", flat=True)
+        )
+        if isinstance(campaign, Campaign):  # a frozen view of one (signing's) keeps none
+            campaign._voces_partners = cached
+    return cached
+
+
+def acting_partner(user, campaign: Campaign, ability: Ability = Ability.BELONG) -> int | None:
+    """The partner organisation through which `user` does `ability` on the campaign: None
+    when they may do it as the lead (its members, superusers, the system), else an active
+    partner's id where their role allows it (the first, should they belong to several)."""
+    if can(user, campaign.organisation_id, ability) or ability not in PARTNER_ABILITIES:
+        return None
+    roles = roles_of(user)
+    for organisation_id in sorted(active_partner_ids(campaign)):
+        if roles.get(organisation_id) in ability.roles:
+            return organisation_id
+    return None
+
+
+def can_on_campaign(user, campaign: Campaign, ability: Ability) -> bool:
+    """May `user` do `ability` on this campaign, as the lead's member or a partner's?"""
+    return (
+        can(user, campaign.organisation_id, ability)
+        or acting_partner(user, campaign, ability) is not None
+    )
+
+
+def signatures_filter(user, campaign: Campaign, field: str = "partner_id") -> Q:
+    """The campaign's signatures whose signers' details `user` may see: all of them for the
+    lead's owners and organisers, those that came through their organisation for a partner's,
+    none for anyone else."""
+    if can(user, campaign.organisation_id, Ability.SEE_SIGNERS):
+        return Q()
+    partner = acting_partner(user, campaign, Ability.SEE_SIGNERS)
+    if partner is None:
+        return Q(pk__in=[])
+    return Q(**{field: partner})
+
+
 def _authenticated(user) -> None:
     if user is None or not user.is_authenticated:
         raise NotAuthenticated(_("Log in, or send your API token."))
@@ -145,8 +199,12 @@ def campaign_for(
     *,
     queryset: QuerySet[Campaign] | None = None,
     members_only: bool = False,
+    partners: bool = False,
 ) -> Campaign:
     """The campaign `slug`, if `user` may do `ability` on it.
+
+    `partners`: a coalition partner's members are let in too, for what PARTNER_ABILITIES
+    allows them — only where the caller then keeps to their share (`signatures_filter`).
 
     NotFound when it does not exist or the user may not know that it does: another
     organisation's draft, or (`members_only`, for the dashboard) any campaign of an
@@ -158,6 +216,11 @@ def campaign_for(
     if campaign is None:
         raise NotFound(_("No campaign has this address."))
     belongs = can(user, campaign.organisation_id, Ability.BELONG)
+    if partners and not belongs and acting_partner(user, campaign, Ability.BELONG) is not None:
+        # A coalition partner's member: what their role allows, on their share of it.
+        if not can_on_campaign(user, campaign, ability):
+            raise NotAllowed(_("You may not do this in this organisation."))
+        return campaign
     if not belongs and (members_only or not campaign.is_public):
         raise NotFound(_("No campaign has this address."))
     require(user, campaign.organisation_id, ability)

@@ -213,6 +213,53 @@ class Campaign(models.Model):
         return self.languages[0] if self.languages else settings.LANGUAGE_CODE
 
 
+class PartnerStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    ACTIVE = "active", _("Active")
+    LEFT = "left", _("Left")
+
+
+class CampaignPartner(models.Model):
+    """A partner organisation of a coalition campaign (campaigns.partners). The campaign's own
+    organisation leads; a partner is invited by the lead's owners, joins when its owner
+    accepts, and may leave. Its members then see the campaign with the signatures that came
+    through the partner (Signature.partner), never the others'. The row stays after leaving,
+    so a partner that left cannot be told apart from one that never was only by its absence."""
+
+    Status = PartnerStatus
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="partnerships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="partnerships"
+    )
+    status = models.CharField(
+        max_length=8, choices=PartnerStatus.choices, default=PartnerStatus.INVITED
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organisation"], name="campaign_partner_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PartnerStatus.values), name="campaign_partner_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.campaign} ({self.status})"
+
+
 class CampaignTranslation(models.Model):
     """Title, summary and petition text of a campaign in one more language (any code)."""
 

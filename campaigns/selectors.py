@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from campaigns import access
 from campaigns.access import Ability
-from campaigns.models import Campaign, CountryStatus, Engagement, Organisation
+from campaigns.models import Campaign, CampaignPartner, CountryStatus, Engagement, Organisation
 
 
 def organisation_list() -> QuerySet[Organisation]:
@@ -26,12 +26,35 @@ def campaign_list_public() -> QuerySet[Campaign]:
 
 
 def campaign_list_visible(*, user) -> QuerySet[Campaign]:
-    """Published campaigns, plus the drafts of the organisations the user belongs to."""
+    """Published campaigns, plus the drafts of the organisations the user belongs to and of
+    the coalitions those organisations are active partners in."""
     queryset = Campaign.objects.select_related("organisation").prefetch_related("translations")
     visible = access.organisation_filter(user, Ability.BELONG)
     if visible:  # Q() for a superuser, who sees every campaign
-        visible = Q(status__in=Campaign.PUBLIC_STATUSES) | visible
+        visible = Q(status__in=Campaign.PUBLIC_STATUSES) | visible | Q(id__in=_coalitions(user))
     return queryset.filter(visible)
+
+
+def _coalitions(user) -> QuerySet:
+    """The ids of the campaigns the user's organisations are active partners of."""
+    return CampaignPartner.objects.filter(
+        organisation_id__in=access.organisation_ids(user, Ability.BELONG),
+        status=CampaignPartner.Status.ACTIVE,
+    ).values("campaign_id")
+
+
+def campaigns_followed(*, user, ability: Ability = Ability.FOLLOW) -> QuerySet[Campaign]:
+    """The campaigns the user follows on the dashboard: their organisations' own and the
+    coalitions their organisations are active partners in (in a role that allows it)."""
+    queryset = Campaign.objects.select_related("organisation")
+    mine = access.organisation_filter(user, ability)
+    if not mine:
+        return queryset
+    partnered = CampaignPartner.objects.filter(
+        organisation_id__in=access.organisation_ids(user, ability),
+        status=CampaignPartner.Status.ACTIVE,
+    ).values("campaign_id")
+    return queryset.filter(mine | Q(id__in=partnered))
 
 
 def campaign_get_visible(*, slug: str, user) -> Campaign:

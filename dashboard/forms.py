@@ -298,6 +298,17 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"))
 
 
+class PartnerInviteForm(forms.Form):
+    organisation = forms.SlugField(
+        label=_("Partner organisation's address in Voces"),
+        max_length=80,
+        help_text=_(
+            "As in its dashboard links, such as fenatrahob. Its owners accept the invitation "
+            "on their dashboard; until then it sees nothing of the campaign."
+        ),
+    )
+
+
 class SignerForm(forms.Form):
     email = forms.CharField(label=_("Signer's email"), max_length=EMAIL_RAW_MAX)
 

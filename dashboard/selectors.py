@@ -8,6 +8,7 @@ from itertools import groupby
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from campaigns import access
@@ -23,7 +24,12 @@ from campaigns.models import (
     Stage,
     Stance,
 )
-from campaigns.selectors import campaign_country_history, current_stage, decision_makers_latest
+from campaigns.selectors import (
+    campaign_country_history,
+    campaigns_followed,
+    current_stage,
+    decision_makers_latest,
+)
 from signatures.models import BatchItem, Collector, Signature
 from signatures.review import BusyAddress, SignatureWhere, busiest_addresses, signatures_matching
 from tallies.models import CampaignTally
@@ -68,11 +74,8 @@ def organisations_for(user):
 
 
 def campaigns_for(user):
-    return with_tally(
-        Campaign.objects.filter(access.organisation_filter(user, Ability.FOLLOW))
-        .select_related("organisation")
-        .order_by("organisation__name", "-created")
-    )
+    """The campaigns on the user's dashboard, coalitions they are a partner in included."""
+    return with_tally(campaigns_followed(user=user).order_by("organisation__name", "-created"))
 
 
 def daily_series(by_day: dict[str, int], days: int = 90, today: date | None = None):
@@ -86,10 +89,41 @@ def daily_series(by_day: dict[str, int], days: int = 90, today: date | None = No
     ]
 
 
-def collector_board(*, campaign: Campaign, tally: CampaignTally) -> list[tuple[Collector, int]]:
-    collectors = {c.id: c for c in Collector.objects.filter(organisation=campaign.organisation)}
+@dataclass(frozen=True)
+class OthersCollectors:
+    """Another coalition member's collectors, as one line: a partner sees only their total."""
+
+    name: str
+
+
+def collector_board(*, campaign: Campaign, tally: CampaignTally, user=None) -> list[tuple]:
+    """(collector, confirmed signatures) for the campaign's collectors, most first. Without
+    `user`, the lead's own collectors (its collectors page). With one, the coalition's: the
+    lead's organisers see every collector by name, a partner's members their own by name and
+    each other organisation's collectors as one total."""
+    organisations = {campaign.organisation_id}
+    if user is not None:
+        organisations |= access.active_partner_ids(campaign)
+    collectors = {
+        c.id: c
+        for c in Collector.objects.filter(organisation_id__in=organisations).select_related(
+            "organisation"
+        )
+    }
     board = [(collectors[int(i)], n) for i, n in tally.by_collector.items() if int(i) in collectors]
     board += [(c, 0) for i, c in collectors.items() if str(i) not in tally.by_collector]
+    partner = access.acting_partner(user, campaign) if user is not None else None
+    if partner is not None:
+        totals: dict[str, int] = {}
+        for collector, n in board:
+            if collector.organisation_id != partner and n:
+                name = collector.organisation.name
+                totals[name] = totals.get(name, 0) + n
+        board = [(c, n) for c, n in board if c.organisation_id == partner]
+        board += [
+            (OthersCollectors(_("Collectors of %(organisation)s") % {"organisation": name}), n)
+            for name, n in totals.items()
+        ]
     return sorted(board, key=lambda item: (-item[1], item[0].name))
 
 
@@ -178,17 +212,21 @@ def collector_counts(*, collector: Collector) -> list[tuple[Campaign, int]]:
 REVIEW_PAGE_SIZE = 50
 
 
-def recent_signatures(*, campaign: Campaign, where: SignatureWhere, page) -> Page:
-    """One page (50 rows, newest first) of the campaign's signatures that `where` selects."""
+def recent_signatures(*, campaign: Campaign, where: SignatureWhere, page, user=None) -> Page:
+    """One page (50 rows, newest first) of the campaign's signatures that `where` selects
+    (a coalition partner's organisers: of those that came through them)."""
+    scope = access.signatures_filter(user, campaign) if user is not None else None
     return Paginator(
-        signatures_matching(campaign=campaign, where=where), REVIEW_PAGE_SIZE
+        signatures_matching(campaign=campaign, where=where, scope=scope), REVIEW_PAGE_SIZE
     ).get_page(page)
 
 
-def review_collectors(*, campaign: Campaign) -> list[tuple[str, str]]:
-    """The organisation's collectors as (code, name), for the review page's filter."""
+def review_collectors(*, campaign: Campaign, user=None) -> list[tuple[str, str]]:
+    """The collectors as (code, name), for the review page's filter: the organisation's, or
+    a coalition partner's own for its members."""
+    partner = access.acting_partner(user, campaign) if user is not None else None
     return list(
-        Collector.objects.filter(organisation_id=campaign.organisation_id)
+        Collector.objects.filter(organisation_id=partner or campaign.organisation_id)
         .order_by("name")
         .values_list("code", "name")
     )
@@ -200,12 +238,13 @@ class BusiestAddresses:
     last_day: list[BusyAddress]
 
 
-def busiest_addresses_recent(*, campaign: Campaign, now=None) -> BusiestAddresses:
+def busiest_addresses_recent(*, campaign: Campaign, now=None, user=None) -> BusiestAddresses:
     """The address hashes that signed most in the last hour and in the last day."""
     now = now or timezone.now()
+    scope = access.signatures_filter(user, campaign) if user is not None else None
     return BusiestAddresses(
-        last_hour=busiest_addresses(campaign=campaign, since=now - timedelta(hours=1)),
-        last_day=busiest_addresses(campaign=campaign, since=now - timedelta(days=1)),
+        last_hour=busiest_addresses(campaign=campaign, since=now - timedelta(hours=1), scope=scope),
+        last_day=busiest_addresses(campaign=campaign, since=now - timedelta(days=1), scope=scope),
     )
 
 
@@ -249,7 +288,7 @@ def campaign_figures(
     decision_makers = tally.decision_makers or {}
     sources = dict(Signature.Source.choices)
     channels = dict(OutreachActivity.Channel.choices)
-    can_see_signers = access.can(user, campaign.organisation_id, Ability.SEE_SIGNERS)
+    can_see_signers = access.can_on_campaign(user, campaign, Ability.SEE_SIGNERS)
     return CampaignFigures(
         tally=tally,
         can_manage=access.can(user, campaign.organisation_id, Ability.MANAGE),
@@ -271,7 +310,9 @@ def campaign_figures(
         dm_countries=sorted({c.code for c in campaign.countries}),
         timeline=stage_timeline(campaign=campaign),
         milestones=list(milestones_of(campaign)),
-        board=collector_board(campaign=campaign, tally=tally) if can_see_signers else None,
+        board=collector_board(campaign=campaign, tally=tally, user=user)
+        if can_see_signers
+        else None,
         records=campaign_records(campaign=campaign),
     )
 

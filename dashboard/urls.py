@@ -6,8 +6,10 @@ from dashboard.views import (
     campaign,
     campaigns,
     collectors,
+    partners,
     people,
     records,
+    results,
     signatures,
     webhooks,
 )
@@ -43,7 +45,14 @@ urlpatterns = [
     path("c/new/", campaigns.campaign_new, name="campaign-new"),
     path("c/<slug:slug>/", campaign.campaign, name="campaign"),
     path("c/<slug:slug>/edit/", campaigns.campaign_edit, name="campaign-edit"),
+    path("c/<slug:slug>/results/", results.campaign_results, name="campaign-results"),
     path("c/<slug:slug>/preview/", campaigns.campaign_preview, name="campaign-preview"),
+    path("c/<slug:slug>/partners/", partners.campaign_partners, name="campaign-partners"),
+    path(
+        "c/<slug:slug>/partners/<slug:org>/answer/",
+        partners.partner_answer,
+        name="partner-answer",
+    ),
     path("c/<slug:slug>/outreach/new/", records.outreach_new, name="outreach-new"),
     path("c/<slug:slug>/stages/new/", records.stage_new, name="stage-new"),
     path(
@@ -116,6 +125,7 @@ urlpatterns = [
     path("o/<slug:org>/signers/export.json", people.signer_export, name="signer-export"),
     path("o/<slug:org>/members/", people.members, name="members"),
     path("o/<slug:org>/audit/", people.audit_log, name="audit"),
+    path("o/<slug:org>/results/", results.organisation_results, name="organisation-results"),
     path("o/<slug:org>/webhooks/", webhooks.webhooks, name="webhooks"),
     path("o/<slug:org>/webhooks/<id:pk>/test/", webhooks.webhook_test, name="webhook-test"),
     path(

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_countries import countries
 
-from campaigns import selectors
+from campaigns import partners, selectors
 from campaigns.models import Campaign
 from core.errors import DomainError, RateLimited
 from signatures import channels, confirmation, formtoken, services
@@ -73,11 +73,16 @@ def _country_choices(campaign: Campaign) -> list[tuple[str, list[tuple[str, str]
 # Query parameters that say who brought the signer (a collector's code, later a partner):
 # every link and form on the page keeps them, so the credit survives a change of language, an
 # error shown again and the thank-you page's share links.
-CARRIED = ("ref",)
+CARRIED = ("ref", "partner")
 
 
 def carried(request) -> dict[str, str]:
     return {name: request.GET[name][:80] for name in CARRIED if request.GET.get(name)}
+
+
+def values_partner(values: dict) -> str:
+    """The partner a form shown again was sent through (its hidden field)."""
+    return (values or {}).get("partner", "")
 
 
 def _with_query(url: str, query: dict) -> str:
@@ -108,12 +113,24 @@ def _page_context(
     language = translation.get_language()
     content_language = _content_language(request, campaign)
     content = selectors.campaign_content(campaign=campaign, language=content_language)
+    partner = partners.partner_by_slug(
+        campaign.id, request.GET.get("partner", "") or values_partner(values)
+    )
+    # Who will hold the signer's details: the lead, and the partner it comes through.
+    holders = campaign.organisation.name
+    if partner is not None:
+        holders = _("%(lead)s and %(partner)s") % {"lead": holders, "partner": partner.name}
     consent_id, consent_text, consent_language = consent_text_for_page(
         campaign_id=campaign.id,
         language=language,
         content_language=content.language,
-        organisation=campaign.organisation.name,
+        organisation=holders,
     )
+    if partner is not None and holders not in consent_text:
+        # A text that names no organisation: say who holds the details, in the same box.
+        consent_text += " " + _("Your details are held by %(organisations)s.") % {
+            "organisations": holders
+        }
     values = values or {}
     ref = request.GET.get("ref", "") or values.get("ref", "")
     if "country" not in values and campaign.countries:
@@ -131,6 +148,8 @@ def _page_context(
         "errors": errors,
         "first_error": next((name for name in FORM_FIELDS if name in errors), ""),
         "ref": ref,
+        "partner": partner,
+        "coalition": partners.coalition_names(campaign),
         "started": formtoken.make(
             campaign_id=campaign.id, embed=embed, started=started, second=second_press
         ),
@@ -174,7 +193,14 @@ def _sign(request, slug: str, *, embed: bool):
     if campaign is None:
         raise Http404
 
-    values = {name: request.POST.get(name, "") for name in (*FORM_FIELDS, "ref", "consent_version")}
+    values = {
+        name: request.POST.get(name, "")
+        for name in (*FORM_FIELDS, "ref", "partner", "consent_version")
+    }
+    # Through a coalition partner's link or embed: credited to it, its collector by `ref`.
+    partner = partners.partner_by_slug(
+        campaign.id, values["partner"] or request.GET.get("partner", "")
+    )
     reading = formtoken.read(request.POST.get("started", ""), campaign_id=campaign.id, embed=embed)
 
     def form_again(errors: dict, status: int, *, second_press: bool = False):
@@ -205,6 +231,7 @@ def _sign(request, slug: str, *, embed: bool):
             client_address=client_address(request),
             # Told to nobody: a bot sees the usual thank-you page, organisers can review it.
             suspicious_reason=Signature.RejectedReason.HONEYPOT if honeypot else "",
+            partner_id=partner.id if partner is not None else None,
         )
     except RateLimited as error:
         minutes = max(1, round(error.retry_after / 60))

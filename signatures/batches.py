@@ -246,7 +246,13 @@ def _record(campaign_id: int, items: Sequence[_Item]) -> None:
             )
 
 
-def _store(campaign: Campaign, items: list[_Item], collector_id: int | None, now) -> None:
+def _store(
+    campaign: Campaign,
+    items: list[_Item],
+    collector_id: int | None,
+    now,
+    partner_id: int | None = None,
+) -> None:
     """The transaction: claim, store, record. Sets each valid item's result."""
     fresh = {item.client_id: item for item in items if item.cleaned is not None}
     claimed = _claim(campaign.id, list(fresh.values()), collector_id, now)
@@ -263,6 +269,7 @@ def _store(campaign: Campaign, items: list[_Item], collector_id: int | None, now
             consent_text_id=item.consent_text_id
             or consent_text_current(language=item.cleaned.language, campaign_id=campaign.id),
             moment=item.moment,
+            partner_id=partner_id,
         )
         values["status"] = Signature.Status.CONFIRMED
         values["confirmed_at"] = item.moment
@@ -295,11 +302,13 @@ def _deadlocked(error: OperationalError) -> bool:
     return isinstance(error.__cause__, psycopg.errors.DeadlockDetected)
 
 
-def _collector_for(by, campaign: Campaign) -> Collector | None:
-    """The collector a batch is credited to: the sender's own. A collector whose link was
-    switched off (or who left the organisation) may no longer send."""
-    collector = own_collector(user=by, organisation_id=campaign.organisation_id)
-    if collector is None and access.is_only_collector(by, campaign.organisation_id):
+def _collector_for(by, campaign: Campaign, partner_id: int | None) -> Collector | None:
+    """The collector a batch is credited to: the sender's own (a coalition partner's member:
+    their collector at the partner). A collector whose link was switched off (or who left
+    the organisation) may no longer send."""
+    organisation_id = partner_id or campaign.organisation_id
+    collector = own_collector(user=by, organisation_id=organisation_id)
+    if collector is None and access.is_only_collector(by, organisation_id):
         raise NotAllowed(
             _(
                 "An organiser has switched off your collector link for %(organisation)s, so "
@@ -320,13 +329,13 @@ def signatures_batch(*, by, campaign: Campaign, items, waiting=None, sent_at=Non
     (409) for a campaign that never opened, and ValidationError for a body that is not a
     batch (more than MAX_ITEMS items, say); an item's own problems are its result.
     """
-    access.require(
-        by,
-        campaign.organisation_id,
-        Ability.COLLECT,
-        _("Only the organisation's collectors and organisers send signatures from the field."),
-    )
-    collector = _collector_for(by, campaign)
+    if not access.can_on_campaign(by, campaign, Ability.COLLECT):
+        raise NotAllowed(
+            _("Only the organisation's collectors and organisers send signatures from the field.")
+        )
+    # A coalition partner's collectors and organisers send for the partner.
+    partner_id = access.acting_partner(by, campaign, Ability.COLLECT)
+    collector = _collector_for(by, campaign, partner_id)
     if campaign.status not in Campaign.PUBLIC_STATUSES:
         raise Conflict(_("This campaign is not open for signing."), code="campaign_not_open")
     if not isinstance(items, list):
@@ -373,7 +382,7 @@ def signatures_batch(*, by, campaign: Campaign, items, waiting=None, sent_at=Non
     for attempt in range(DEADLOCK_RETRIES):
         try:
             with transaction.atomic():
-                _store(campaign, list(first.values()), collector_id, now)
+                _store(campaign, list(first.values()), collector_id, now, partner_id)
                 if collector is not None:
                     _report(collector, waiting=waiting, sent=bool(items), now=now)
             break

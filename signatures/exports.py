@@ -45,6 +45,7 @@ COLUMNS = [
     ("language", "language"),
     ("source", "source"),
     ("collector", "collector__code"),
+    ("partner", "partner__slug"),
     ("consent_version", "consent_text__version"),
     ("consented_at", "consented_at"),
     ("erased_at", "erased_at"),
@@ -54,7 +55,7 @@ HEADER = [header for header, _source in COLUMNS]
 # which may start with "-"): made safe for spreadsheets. The other text columns are choices
 # (status, source, language, country code) and never start with a formula character, or a
 # phone in E.164, a "+" and digits only, which no spreadsheet runs as anything but a number.
-TYPED = {"name", "email", "region", "postal_code", "comment", "collector__code"}
+TYPED = {"name", "email", "region", "postal_code", "comment", "collector__code", "partner__slug"}
 _MOMENTS = {
     field.name
     for field in Signature._meta.concrete_fields
@@ -67,6 +68,7 @@ SHEET_TITLE = "Signatures"
 _JOINS = {
     "collector": ("c", "signatures_collector", "collector_id"),
     "consent_text": ("t", "signatures_consenttext", "consent_text_id"),
+    "partner": ("p", "campaigns_organisation", "partner_id"),
 }
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -122,51 +124,63 @@ def attachment_headers(filename: str) -> dict[str, str]:
     }
 
 
-def signatures_csv(*, campaign: Campaign) -> Iterator[str | bytes]:
+def signatures_csv(*, campaign: Campaign, partner_id: int | None = None) -> Iterator[str | bytes]:
     """Yield the CSV (the byte order mark and a header line, then every signature by id)
-    in chunks."""
+    in chunks. `partner_id`: only those that came through that coalition partner."""
     yield BOM + _csv_line(HEADER)
     if connection.vendor == "postgresql":
-        yield from _copy_rows(campaign)
+        yield from _copy_rows(campaign, partner_id)
     else:
-        yield from _python_rows(campaign)
+        yield from _python_rows(campaign, partner_id)
 
 
-def signatures_csv_response(campaign: Campaign) -> StreamingHttpResponse:
+def signatures_csv_response(
+    campaign: Campaign, *, partner_id: int | None = None
+) -> StreamingHttpResponse:
     """The CSV as a download, kept out of shared caches."""
     response = StreamingHttpResponse(
-        signatures_csv(campaign=campaign), content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8"
+        signatures_csv(campaign=campaign, partner_id=partner_id),
+        content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
     )
     for header, value in attachment_headers(f"{campaign.slug}-signatures.csv").items():
         response[header] = value
     return response
 
 
-def signatures_rows(*, campaign: Campaign) -> Iterator[tuple]:
+def _of(campaign: Campaign, partner_id: int | None):
+    rows = Signature.objects.filter(campaign_id=campaign.id)
+    return rows if partner_id is None else rows.filter(partner_id=partner_id)
+
+
+def signatures_rows(*, campaign: Campaign, partner_id: int | None = None) -> Iterator[tuple]:
     """Every signature of the campaign by id, one tuple of Python values per row in the
     order of COLUMNS, read through a server-side cursor. The writers format and neutralise
     them (the COPY statement does the same in SQL)."""
     return (
-        Signature.objects.filter(campaign_id=campaign.id)
+        _of(campaign, partner_id)
         .order_by("id")
         .values_list(*(source for _header, source in COLUMNS))
         .iterator(chunk_size=CHUNK_ROWS)
     )
 
 
-def signatures_sheet(*, campaign: Campaign) -> Table:
+def signatures_sheet(*, campaign: Campaign, partner_id: int | None = None) -> Table:
     """The campaign's signatures as a table for a workbook, or TooManyRows (counted first,
     so a refusal costs one COUNT and no workbook)."""
-    rows = Signature.objects.filter(campaign_id=campaign.id).count()
+    rows = _of(campaign, partner_id).count()
     if rows + 1 > XLSX_MAX_ROWS:
         raise TooManyRows(rows=rows, limit=XLSX_MAX_ROWS)
-    return Table(header=SHEET_HEADER, rows=signatures_rows(campaign=campaign), title=SHEET_TITLE)
+    return Table(
+        header=SHEET_HEADER,
+        rows=signatures_rows(campaign=campaign, partner_id=partner_id),
+        title=SHEET_TITLE,
+    )
 
 
-def signatures_xlsx_response(campaign: Campaign) -> HttpResponse:
+def signatures_xlsx_response(campaign: Campaign, *, partner_id: int | None = None) -> HttpResponse:
     """The workbook as a download, kept out of shared caches (or TooManyRows)."""
     return HttpResponse(
-        table_xlsx(signatures_sheet(campaign=campaign)),
+        table_xlsx(signatures_sheet(campaign=campaign, partner_id=partner_id)),
         content_type=XLSX_MEDIA_TYPE,
         headers=attachment_headers(f"{campaign.slug}-signatures.xlsx"),
     )
@@ -243,16 +257,17 @@ _COPY_SQL = (
         f" LEFT JOIN {table} {alias} ON {alias}.id = s.{key}"
         for alias, table, key in _JOINS.values()
     )
-    + " WHERE s.campaign_id = %s ORDER BY s.id) TO STDOUT WITH (FORMAT csv)"
+    + " WHERE s.campaign_id = %s AND (%s::bigint IS NULL OR s.partner_id = %s)"
+    + " ORDER BY s.id) TO STDOUT WITH (FORMAT csv)"
 )
 
 
-def _copy_rows(campaign: Campaign) -> Iterator[bytes]:
+def _copy_rows(campaign: Campaign, partner_id: int | None) -> Iterator[bytes]:
     connection.ensure_connection()
     with (
         connection.wrap_database_errors,
         connection.connection.cursor() as cursor,
-        cursor.copy(_COPY_SQL, [campaign.id]) as copy,
+        cursor.copy(_COPY_SQL, [campaign.id, partner_id, partner_id]) as copy,
     ):
         for block in copy:
             yield bytes(block)
@@ -305,8 +320,8 @@ def _csv_chunks(rows: Iterable[Sequence]) -> Iterator[str]:
         yield tail
 
 
-def _python_rows(campaign: Campaign) -> Iterator[str]:
-    return _csv_chunks(signatures_rows(campaign=campaign))
+def _python_rows(campaign: Campaign, partner_id: int | None) -> Iterator[str]:
+    return _csv_chunks(signatures_rows(campaign=campaign, partner_id=partner_id))
 
 
 def _discard(sheet) -> None:

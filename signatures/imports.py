@@ -286,12 +286,14 @@ def validate(
     default_collector_id: int | None = None,
     own_sheets_only: bool = False,
     progress=None,
+    partner_id: int | None = None,
 ) -> ImportResult:
-    """Check every row; collect the good ones (one per person) ready for insertion."""
+    """Check every row; collect the good ones (one per person) ready for insertion.
+    `partner_id`: a coalition partner's sheets, credited to it and to its collectors."""
     collectors = dict(
-        Collector.objects.filter(organisation_id=campaign.organisation_id, active=True).values_list(
-            "code", "id"
-        )
+        Collector.objects.filter(
+            organisation_id=partner_id or campaign.organisation_id, active=True
+        ).values_list("code", "id")
     )
     language = next((c for c in campaign.languages if c in UI_LANGUAGES), settings.LANGUAGE_CODE)
     consent = {
@@ -370,6 +372,7 @@ def validate(
                 "language": cleaned.language,
                 "source": Signature.Source.IMPORT,
                 "collector_id": collector_id,
+                "partner_id": partner_id,
                 "status": Signature.Status.CONFIRMED,
                 "consent_text_id": consent[cleaned.language],
                 "consented_at": moment,
@@ -405,14 +408,12 @@ def signatures_import(
     default_collector: Collector | None = None,
 ) -> ImportJob:
     """Import a CSV: at once when small (the job comes back done), else as a Celery job."""
-    access.require(
-        by,
-        campaign.organisation_id,
-        Ability.IMPORT,
-        _("Only the organisation's organisers and collectors import signatures."),
-    )
+    if not access.can_on_campaign(by, campaign, Ability.IMPORT):
+        raise NotAllowed(_("Only the organisation's organisers and collectors import signatures."))
+    # A coalition partner's members import for their organisation: its rows are the partner's.
+    partner_id = access.acting_partner(by, campaign, Ability.IMPORT)
     # A collector imports their own sheets: every row is credited to them.
-    own_sheets_only = not access.can(by, campaign.organisation_id, Ability.MANAGE)
+    own_sheets_only = not access.can(by, partner_id or campaign.organisation_id, Ability.MANAGE)
     if own_sheets_only and default_collector is None:
         raise NotAllowed(_("Ask an organiser to link your account to your collector code."))
     # Raises ValidationError for a bad header or an empty file.
@@ -422,6 +423,7 @@ def signatures_import(
         created_by=access.person(by),
         default_collector=default_collector,
         own_sheets_only=own_sheets_only,
+        partner_id=partner_id,
         filename=filename[:200],
         content=content,
         total_rows=total,
@@ -480,6 +482,7 @@ def _run(job: ImportJob, claimed_at: datetime) -> str:
             default_collector_id=job.default_collector_id,
             own_sheets_only=job.own_sheets_only,
             progress=progress,
+            partner_id=job.partner_id,
         )
         ImportJob.objects.filter(id=job_id, started_at=claimed_at).update(
             state=ImportJob.State.INSERTING, processed_rows=job.total_rows

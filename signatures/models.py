@@ -166,6 +166,16 @@ class Signature(models.Model):
         related_name="signatures",
         db_index=False,
     )
+    # The coalition partner it came through (its link or embed, its collectors, imports,
+    # batches and tokens); empty for the lead organisation's own. Kept when a partner leaves.
+    partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     status = models.CharField(
         max_length=10, choices=SignatureStatus.choices, default=SignatureStatus.PENDING
     )
@@ -278,6 +288,12 @@ class Signature(models.Model):
                 condition=Q(email_state="owed"),
                 name="signature_email_owed",
             ),
+            # A coalition partner's share: its signatures, and their recount.
+            models.Index(
+                fields=["campaign", "partner"],
+                condition=Q(partner__isnull=False),
+                name="signature_partner",
+            ),
             models.Index(
                 fields=["campaign", "id"], condition=NEEDS_TALLY, name="signature_untallied"
             ),
@@ -307,6 +323,10 @@ class ImportJob(models.Model):
     )
     # Set when a collector imports: every row is theirs, other collectors' codes are refused.
     own_sheets_only = models.BooleanField(default=False)
+    # A coalition partner's sheets (its members uploaded them): the rows are credited to it.
+    partner = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     filename = models.CharField(max_length=200, blank=True)
     content = models.BinaryField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
@@ -379,6 +399,9 @@ class Person(models.Model):
     family_name = models.CharField(max_length=120, blank=True)
     country = CountryField(blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
+    # What other systems keep of the person beside OSDI's fields (OSDI's `custom_fields`):
+    # {"member_id": "A-17", ...}, filled in by their writes, never blanked by them.
+    custom_fields = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(default=timezone.now)
     modified = models.DateTimeField(default=timezone.now)
 

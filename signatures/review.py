@@ -138,13 +138,15 @@ def signatures_where(queryset: QuerySet[Signature], where: SignatureWhere) -> Qu
     return queryset.filter(conditions)
 
 
-def signatures_matching(*, campaign: Campaign, where: SignatureWhere) -> QuerySet[Signature]:
-    """The campaign's signatures that `where` selects, newest first, ready to list."""
-    return (
-        signatures_where(Signature.objects.filter(campaign_id=campaign.id), where)
-        .select_related("collector", "consent_text")
-        .order_by("-id")
-    )
+def signatures_matching(
+    *, campaign: Campaign, where: SignatureWhere, scope: Q | None = None
+) -> QuerySet[Signature]:
+    """The campaign's signatures that `where` selects, newest first, ready to list; `scope`
+    (access.signatures_filter) keeps a coalition partner to its own."""
+    rows = Signature.objects.filter(campaign_id=campaign.id)
+    if scope is not None:
+        rows = rows.filter(scope)
+    return signatures_where(rows, where).select_related("collector", "consent_text").order_by("-id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,10 +156,13 @@ class BusyAddress:
     rejected: int
 
 
-def busiest_addresses(*, campaign: Campaign, since: datetime, limit: int = 5) -> list[BusyAddress]:
+def busiest_addresses(
+    *, campaign: Campaign, since: datetime, limit: int = 5, scope: Q | None = None
+) -> list[BusyAddress]:
     """The address hashes that signed the campaign most since `since`, with their counts."""
     rows = (
-        Signature.objects.filter(campaign_id=campaign.id, created__gte=since)
+        Signature.objects.filter(scope if scope is not None else Q(), campaign_id=campaign.id)
+        .filter(created__gte=since)
         .exclude(client_hash="")
         .annotate(prefix=Left("client_hash", HASH_SHOWN))
         .values("prefix")
@@ -236,8 +241,10 @@ def _apply(changing: QuerySet[Signature], status: str, *, require_confirmation: 
 def _review(
     *, by, campaign: Campaign, status: str, matching: QuerySet[Signature], dry_run: bool
 ) -> ReviewResult:
-    if not access.can(by, campaign.organisation_id, Ability.SEE_SIGNERS):
+    if not access.can_on_campaign(by, campaign, Ability.SEE_SIGNERS):
         raise NotAllowed(_("Only the organisation's organisers may do this."))
+    # A coalition partner's organisers review the signatures that came through them.
+    matching = matching.filter(access.signatures_filter(by, campaign))
     if status not in REVIEW_STATUSES:
         raise ValidationError({"status": [_("Use rejected, or restored to undo a rejection.")]})
     counts = matching.aggregate(

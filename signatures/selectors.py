@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from campaigns import access
 from campaigns.access import Ability
 from campaigns.models import Campaign
+from campaigns.selectors import campaigns_followed
 from core.errors import NotAllowed, NotFound
 from signatures.consent import CONSENT_TEXTS, CONSENT_VERSION
 from signatures.models import Collector, ConsentText, ImportJob, Signature
@@ -146,11 +147,11 @@ def signature_list_for_campaign(*, campaign: Campaign) -> QuerySet[Signature]:
 
 
 def field_campaigns_for(user) -> QuerySet[Campaign]:
-    """The open campaigns a person may collect signatures for in the field app."""
+    """The open campaigns a person may collect signatures for in the field app: their
+    organisations' and the coalitions those organisations are partners in."""
     return (
-        Campaign.objects.filter(
-            access.organisation_filter(user, Ability.COLLECT), status=Campaign.Status.OPEN
-        )
+        campaigns_followed(user=user, ability=Ability.COLLECT)
+        .filter(status=Campaign.Status.OPEN)
         .select_related("organisation")
         .prefetch_related("translations")
         .order_by("organisation__name", "title")
@@ -184,6 +185,7 @@ _signing_cache: dict[str, tuple[float, SigningCampaign]] = {}
 
 def signing_cache_clear() -> None:
     _signing_cache.clear()
+    _collector_cache.clear()
 
 
 def signing_campaign(*, slug: str) -> SigningCampaign | None:
@@ -211,6 +213,35 @@ def signing_campaign(*, slug: str) -> SigningCampaign | None:
     if not connection.in_atomic_block:  # only what is committed may serve other requests
         _signing_cache[slug] = (now + _SIGNING_CACHE_SECONDS, campaign)
     return campaign
+
+
+_COLLECTOR_CACHE_SECONDS = 10.0
+_COLLECTOR_CACHE_MAX = 10_000
+_collector_cache: dict[tuple[int, str], tuple[float, int]] = {}
+
+
+def collector_id_active(*, organisation_id: int, code: str) -> int | None:
+    """The id of the organisation's active collector with this code (a `?ref=` link), or None.
+
+    Kept for ten seconds in this process once found: a link shared at a market brings many
+    signatures with the same code, and a collector switched off stops being credited within
+    those seconds. A code not found is looked up every time, so a collector just added is
+    credited at once."""
+    key = (organisation_id, code)
+    now = time.monotonic()
+    cached = _collector_cache.get(key)
+    if cached and cached[0] > now:
+        return cached[1]
+    collector_id = (
+        Collector.objects.filter(organisation_id=organisation_id, code=code, active=True)
+        .values_list("id", flat=True)
+        .first()
+    )
+    if collector_id is not None and not connection.in_atomic_block:
+        if len(_collector_cache) >= _COLLECTOR_CACHE_MAX:
+            _collector_cache.clear()
+        _collector_cache[key] = (now + _COLLECTOR_CACHE_SECONDS, collector_id)
+    return collector_id
 
 
 def import_for(user, pk: int) -> ImportJob:

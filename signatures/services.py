@@ -24,10 +24,11 @@ from signatures.channels import Channel
 from signatures.client import client_key
 from signatures.confirmation import confirmation_publish_on_commit
 from signatures.limits import sign_rate_wait
-from signatures.models import Collector, ConsentText, Signature
+from signatures.models import ConsentText, Signature
 from signatures.nudges import tally_nudge_on_commit
 from signatures.selectors import (
     SigningCampaign,
+    collector_id_active,
     consent_clear_cache,
     consent_text_current,
     consent_text_seen,
@@ -51,17 +52,39 @@ class SignResult:
     signature_id: int | None = None
 
 
-def _collector_id(campaign: SigningCampaign | Campaign, code: str, *, strict: bool) -> int | None:
+def _collector_id(
+    campaign: SigningCampaign | Campaign, code: str, *, strict: bool, partner_id: int | None = None
+) -> int | None:
+    """The active collector of this code: the lead's, or with a partner, the partner's."""
     if not code:
         return None
-    collector_id = (
-        Collector.objects.filter(organisation_id=campaign.organisation_id, code=code, active=True)
-        .values_list("id", flat=True)
-        .first()
-    )
+    organisation_id = partner_id or campaign.organisation_id
+    collector_id = collector_id_active(organisation_id=organisation_id, code=code)
     if collector_id is None and strict:
         raise ValidationError({"collector": [_("No active collector has this code.")]})
     return collector_id
+
+
+# The keyed hash of a client address, kept per process (it depends on nothing else): a
+# burst from one address, or a market behind one carrier address, hashes it once.
+_CLIENT_KEYS_MAX = 4_096
+_client_keys: dict[str, str] = {}
+
+
+def _client_key(address: str) -> str:
+    key = _client_keys.get(address)
+    if key is None:
+        if len(_client_keys) >= _CLIENT_KEYS_MAX:
+            _client_keys.clear()
+        key = _client_keys[address] = client_key(address)
+    return key
+
+
+def signature_counted_at_birth(status: str) -> str:
+    """What a signature stored by signing holds in `counted`: its own status, so the row is
+    written once. The tally counts new rows by id, in this status, without marking them
+    (tallies.services); a later change of status makes `counted` differ, which it finds."""
+    return status
 
 
 def signature_values(
@@ -72,9 +95,11 @@ def signature_values(
     consent_text_id: int,
     moment: datetime,
     client_hash: str = "",
+    partner_id: int | None = None,
 ) -> dict:
     """The columns of a new signature from a checked input (its status is the caller's)."""
     return {
+        "partner_id": partner_id,
         "campaign_id": campaign.id,
         "name": cleaned.name,
         "email": cleaned.email,
@@ -103,6 +128,7 @@ def signature_sign(
     client_address: str = "",
     suspicious_reason: str = "",
     send_confirmation: bool = True,
+    partner_id: int | None = None,
 ) -> SignResult:
     """Record one person's signature, once: the one way in for every channel.
 
@@ -111,6 +137,8 @@ def signature_sign(
     fast) stores the signature as rejected, so the sender sees the usual answer and organisers
     can review it later. Raises RateLimited (429) past SIGN_RATE on a rate-limited channel,
     Conflict (409) when the campaign is not open, and ValidationError per field.
+    `partner_id`: the coalition partner it came through, already checked by the caller (an
+    active partner of the campaign); a collector code is then the partner's collector's.
     """
     if channel.rate_limited:
         wait = sign_rate_wait(client_address=client_address)
@@ -132,7 +160,9 @@ def signature_sign(
         # A phone-only signer is counted on a collector's word, or where nobody confirms.
         email_needed=campaign.require_confirmation and not collected,
     )
-    collector_id = _collector_id(campaign, cleaned.collector_code, strict=channel.strict_collector)
+    collector_id = _collector_id(
+        campaign, cleaned.collector_code, strict=channel.strict_collector, partner_id=partner_id
+    )
     # The text the page showed (a campaign's own, in the content's language), else the one
     # in force in the signer's language.
     consent_text_id = consent_text_seen(
@@ -145,7 +175,8 @@ def signature_sign(
         collector_id=collector_id,
         consent_text_id=consent_text_id,
         moment=now,
-        client_hash=client_key(client_address) if channel.keep_client_hash else "",
+        client_hash=_client_key(client_address) if channel.keep_client_hash else "",
+        partner_id=partner_id,
     )
     if suspicious_reason:
         values["status"] = Signature.Status.REJECTED
@@ -158,6 +189,7 @@ def signature_sign(
         values["status"] = Signature.Status.CONFIRMED
         values["confirmed_at"] = now
 
+    values["counted"] = signature_counted_at_birth(values["status"])
     signature_id, stored = signature_upsert_one(values)
     # A new signature and a repeat do the same work in the request (one statement, the same
     # number of tasks on commit) and answer the same, so nobody learns who signed by timing or

@@ -1,4 +1,6 @@
 import django_filters
+from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,9 +19,10 @@ from rest_framework.response import Response
 from api.caching import cached_response
 from api.fields import CountryCodeField, LanguageTagField
 from api.permissions import ReadOnlyOrManager
-from campaigns import access, selectors, services
+from campaigns import access, partners, selectors, services
 from campaigns.access import Ability
-from campaigns.models import Campaign, Organisation
+from campaigns.models import Campaign, CampaignPartner, Organisation
+from core.errors import NotAuthenticated
 from signatures.embed import embed_snippet
 from tallies import selectors as figures
 
@@ -57,8 +60,18 @@ class CampaignOutputSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
     embed_url = serializers.SerializerMethodField()
     embed_snippet = serializers.SerializerMethodField()
+    partners = serializers.SerializerMethodField(
+        help_text="The coalition's partner organisations (the campaign's own leads it)."
+    )
     created = serializers.DateTimeField()
     modified = serializers.DateTimeField()
+
+    def get_partners(self, campaign) -> list[dict[str, str]]:
+        return [
+            {"organisation": p.organisation.slug, "name": p.organisation.name, "status": p.status}
+            for p in sorted(campaign.partnerships.all(), key=lambda p: p.organisation.name)
+            if p.status != CampaignPartner.Status.LEFT
+        ]
 
     def get_signature_count(self, campaign) -> int:
         return figures.campaign_signature_count(campaign)
@@ -114,6 +127,13 @@ class CampaignInputSerializer(serializers.Serializer):
     translations = serializers.DictField(
         child=TranslationSerializer(allow_null=True), required=False
     )
+    partners = serializers.ListField(
+        child=serializers.SlugField(max_length=80),
+        required=False,
+        max_length=partners.PARTNERS_MAX,
+        help_text="The partner organisations' addresses (the lead's owners only): a new one "
+        "is invited and joins when its owner accepts; one left out leaves the coalition.",
+    )
 
     def validate_countries(self, value):
         return list(dict.fromkeys(value))
@@ -146,6 +166,12 @@ class CampaignUpdateSerializer(CampaignInputSerializer):
         return attrs
 
 
+_PARTNERS = Prefetch(
+    "partnerships",
+    queryset=CampaignPartner.objects.select_related("organisation"),
+)
+
+
 class CampaignFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Campaign.Status.choices)
     organisation = django_filters.CharFilter(field_name="organisation__slug")
@@ -175,7 +201,9 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     lookup_value_regex = "[-a-zA-Z0-9_]+"
 
     def get_queryset(self):
-        return figures.with_tally(selectors.campaign_list_visible(user=self.request.user))
+        return figures.with_tally(
+            selectors.campaign_list_visible(user=self.request.user)
+        ).prefetch_related(_PARTNERS)
 
     def retrieve(self, request, slug=None):
         campaign = self.get_object()
@@ -199,16 +227,32 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = CampaignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        slugs = fields.pop("partners", None)
         try:
             organisation = selectors.organisation_get(slug=fields.pop("organisation"))
         except Organisation.DoesNotExist:
             raise serializers.ValidationError(
                 {"organisation": [_("No organisation has this slug.")]}
             ) from None
-        campaign = services.campaign_create(by=request.user, organisation=organisation, **fields)
-        campaign = selectors.campaign_get_visible(slug=campaign.slug, user=request.user)
+        with transaction.atomic():
+            campaign = services.campaign_create(
+                by=request.user, organisation=organisation, **fields
+            )
+            if slugs is not None:
+                partners.partners_set(by=request.user, campaign=campaign, slugs=slugs)
+        campaign = self._visible(campaign.slug)
         body = CampaignOutputSerializer(campaign, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+    def _visible(self, slug: str) -> Campaign:
+        return (
+            Campaign.objects.filter(
+                pk=selectors.campaign_get_visible(slug=slug, user=self.request.user).pk
+            )
+            .select_related("organisation")
+            .prefetch_related("translations", _PARTNERS)
+            .get()
+        )
 
     @extend_schema(
         summary="Change a campaign (owners and organisers of its organisation)",
@@ -219,11 +263,64 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         campaign = self.get_object()
         data = CampaignUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        campaign = services.campaign_update(
-            by=request.user, campaign=campaign, **data.validated_data
-        )
-        campaign = selectors.campaign_get_visible(slug=campaign.slug, user=request.user)
+        fields = dict(data.validated_data)
+        slugs = fields.pop("partners", None)
+        with transaction.atomic():
+            if fields or slugs is None:
+                campaign = services.campaign_update(by=request.user, campaign=campaign, **fields)
+            if slugs is not None:
+                partners.partners_set(by=request.user, campaign=campaign, slugs=slugs)
+        campaign = self._visible(campaign.slug)
         return Response(CampaignOutputSerializer(campaign, context={"request": request}).data)
+
+    def _partnership(self, request, slug: str, org: str) -> tuple[Campaign, Organisation]:
+        """The campaign and the partner organisation, for that organisation's owners: 404 to
+        anyone who may not know of the invitation."""
+        if not request.user.is_authenticated:
+            raise NotAuthenticated(_("Log in, or send your API token."))
+        row = (
+            CampaignPartner.objects.filter(campaign__slug=slug, organisation__slug=org)
+            .select_related("campaign", "campaign__organisation", "organisation")
+            .first()
+        )
+        if row is None or not (
+            access.can(request.user, row.organisation_id, Ability.BELONG)
+            or access.can(request.user, row.campaign.organisation_id, Ability.BELONG)
+        ):
+            raise Http404
+        return row.campaign, row.organisation
+
+    @extend_schema(
+        summary="Accept the invitation to partner in the campaign (the partner's owners)",
+        request=None,
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"partners/(?P<org>[-a-zA-Z0-9_]+)/accept",
+        permission_classes=[AllowAny],
+    )
+    def partner_accept(self, request, slug=None, org=None):
+        campaign, organisation = self._partnership(request, slug, org)
+        row = partners.partner_accept(by=request.user, campaign=campaign, organisation=organisation)
+        return Response({"organisation": organisation.slug, "status": row.status})
+
+    @extend_schema(
+        summary="Decline the invitation, or leave the coalition (the partner's owners)",
+        request=None,
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"partners/(?P<org>[-a-zA-Z0-9_]+)/leave",
+        permission_classes=[AllowAny],
+    )
+    def partner_leave(self, request, slug=None, org=None):
+        campaign, organisation = self._partnership(request, slug, org)
+        row = partners.partner_leave(by=request.user, campaign=campaign, organisation=organisation)
+        return Response({"organisation": organisation.slug, "status": row.status})
 
     def _figures_campaign(self, slug) -> Campaign:
         try:

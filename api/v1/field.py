@@ -164,7 +164,7 @@ class BatchView(APIView):
         ],
     )
     def post(self, request, slug):
-        campaign = access.campaign_for(request.user, slug, Ability.COLLECT)
+        campaign = access.campaign_for(request.user, slug, Ability.COLLECT, partners=True)
         if (request.content_type or "").split(";")[0].strip() != "application/json":
             return Response({"detail": _("Send JSON (Content-Type: application/json).")}, 415)
         # Read here, not through request.data: DRF would hold the body to the 64 KB limit of

@@ -93,17 +93,18 @@ class ImportView(APIView):
         },
     )
     def post(self, request, slug):
-        campaign = access.campaign_for(request.user, slug, Ability.IMPORT)
+        campaign = access.campaign_for(request.user, slug, Ability.IMPORT, partners=True)
         data = ImportUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
+        partner = access.acting_partner(request.user, campaign, Ability.IMPORT)
         job = imports.signatures_import(
             by=request.user,
             campaign=campaign,
             content=upload.read(),
             filename=upload.name,
             default_collector=own_collector(
-                user=request.user, organisation_id=campaign.organisation_id
+                user=request.user, organisation_id=partner or campaign.organisation_id
             ),
         )
         code = (
@@ -168,12 +169,14 @@ class ExportView(ErrorsAsJSON, APIView):
         },
     )
     def get(self, request, slug):
-        campaign = access.campaign_for(request.user, slug, Ability.SEE_SIGNERS)
+        campaign = access.campaign_for(request.user, slug, Ability.SEE_SIGNERS, partners=True)
+        # A coalition partner's organisers export the signatures that came through them.
+        partner_id = access.acting_partner(request.user, campaign, Ability.SEE_SIGNERS)
         if request.accepted_renderer.format == CSVRenderer.format:
             # A renderer cannot stream: the negotiated CSV comes from the streaming export.
-            return signatures_csv_response(campaign)
+            return signatures_csv_response(campaign, partner_id=partner_id)
         try:
-            sheet = signatures_sheet(campaign=campaign)
+            sheet = signatures_sheet(campaign=campaign, partner_id=partner_id)
         except TooManyRows as refusal:
             csv_url = reverse("api-v1:campaign-export", args=[campaign.slug]) + "?format=csv"
             return Response(

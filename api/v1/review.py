@@ -75,7 +75,7 @@ class SignaturesReviewView(APIView):
         ],
     )
     def post(self, request, slug):
-        campaign = access.campaign_for(request.user, slug, Ability.SEE_SIGNERS)
+        campaign = access.campaign_for(request.user, slug, Ability.SEE_SIGNERS, partners=True)
         data = ReviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = review.signatures_review(

@@ -129,8 +129,13 @@ class CampaignSignaturesView(generics.ListAPIView):
     permission_classes = [AllowAny]
 
     def get_queryset(self):
-        campaign = access.campaign_for(self.request.user, self.kwargs["slug"], Ability.SEE_SIGNERS)
-        return signature_list_for_campaign(campaign=campaign)
+        campaign = access.campaign_for(
+            self.request.user, self.kwargs["slug"], Ability.SEE_SIGNERS, partners=True
+        )
+        # A coalition partner's organisers: the signatures that came through them.
+        return signature_list_for_campaign(campaign=campaign).filter(
+            access.signatures_filter(self.request.user, campaign)
+        )
 
     @extend_schema(
         summary="List the campaign's signatures (its owners and organisers)",
@@ -196,12 +201,17 @@ class SignatureDetailView(generics.GenericAPIView):
 
     def get_object(self):
         return self._signature(
-            access.campaign_for(self.request.user, self.kwargs["slug"], Ability.SEE_SIGNERS)
+            access.campaign_for(
+                self.request.user, self.kwargs["slug"], Ability.SEE_SIGNERS, partners=True
+            )
         )
 
     def _signature(self, campaign: Campaign) -> Signature:
         return get_object_or_404(
-            signature_list_for_campaign(campaign=campaign), id=self.kwargs["pk"]
+            signature_list_for_campaign(campaign=campaign).filter(
+                access.signatures_filter(self.request.user, campaign)
+            ),
+            id=self.kwargs["pk"],
         )
 
     @extend_schema(
@@ -220,7 +230,7 @@ class SignatureDetailView(generics.GenericAPIView):
         responses={200: SignatureOutputSerializer},
     )
     def patch(self, request, slug, pk):
-        campaign = access.campaign_for(request.user, slug, Ability.SEE_SIGNERS)
+        campaign = access.campaign_for(request.user, slug, Ability.SEE_SIGNERS, partners=True)
         signature = self._signature(campaign)
         data = SignatureReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -21,6 +21,7 @@ from core import jsonparse
 from core.errors import DomainError, RateLimited
 from signatures import channels, services
 from signatures.client import client_address
+from signatures.models import Signature
 from signatures.selectors import signing_campaign
 from signatures.validation import (
     COLLECTOR_MAX,
@@ -101,6 +102,10 @@ def sign(request, slug: str) -> JsonResponse:
     except ValueError as error:
         status_code = 415 if str(error).startswith("Send JSON") else 400
         return JsonResponse({"detail": str(error)}, status=status_code)
+    # A token is read only when one is sent (never on the public's path): a coalition
+    # partner's token credits the partner.
+    token_user = _token_user(request)
+    partner_id = access.acting_partner(token_user, campaign) if token_user is not None else None
     try:
         result = services.signature_sign(
             campaign=campaign,
@@ -108,6 +113,7 @@ def sign(request, slug: str) -> JsonResponse:
             channel=channels.API,
             language=get_language(),
             client_address=client_address(request),
+            partner_id=partner_id,
         )
     except ValidationError as error:
         return JsonResponse(validation_detail(error), status=400)
@@ -116,7 +122,7 @@ def sign(request, slug: str) -> JsonResponse:
         if isinstance(error, RateLimited):
             response["Retry-After"] = str(error.retry_after)
         return response
-    if not result.created and _may_tell_apart(request, campaign):
+    if not result.created and _may_tell_apart(token_user, campaign, partner_id, result):
         return JsonResponse({"duplicate": True, "campaign": campaign.slug})
     # A new signature and, to anyone else, a repeat get these same bytes: the status a new
     # signature has on this campaign, whatever the earlier one's is.
@@ -126,16 +132,26 @@ def sign(request, slug: str) -> JsonResponse:
 _TOKENS = TokenAuthentication()
 
 
-def _may_tell_apart(request, campaign) -> bool:
-    """Only the campaign's owners and organisers, with their API token, learn that a person
-    signed already. The token is read only when one is sent (never on the public's path), and
-    a collector's or viewer's token counts as none: they may not know who signed."""
+def _token_user(request):
+    """The account behind the request's API token, or None (no token, or a bad one)."""
     if not request.META.get("HTTP_AUTHORIZATION"):
-        return False
+        return None
     try:
         authenticated = _TOKENS.authenticate(request)
     except AuthenticationFailed:
+        return None
+    return authenticated[0] if authenticated is not None else None
+
+
+def _may_tell_apart(user, campaign, partner_id, result) -> bool:
+    """Only the campaign's owners and organisers, with their API token, learn that a person
+    signed already; a coalition partner's, only of a person who signed through that partner
+    (partners must not probe each other's signers). A collector's or viewer's token counts
+    as none: they may not know who signed."""
+    if user is None:
         return False
-    if authenticated is None:
+    if access.can(user, campaign.organisation_id, Ability.SEE_SIGNERS):
+        return True
+    if partner_id is None or not access.can(user, partner_id, Ability.SEE_SIGNERS):
         return False
-    return access.can(authenticated[0], campaign.organisation_id, Ability.SEE_SIGNERS)
+    return Signature.objects.filter(id=result.signature_id, partner_id=partner_id).exists()

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from campaigns import access
+from campaigns import access, partners
 from campaigns.access import Ability
 from campaigns.models import Stance
 from dashboard import charts, selectors
@@ -38,21 +38,33 @@ def home(request):
                 for organisation in selectors.organisations_for(request.user)
             ],
             "has_collector_page": own_collectors.exists(),
+            # Coalition invitations waiting for an owner's answer.
+            "partner_invitations": partners.invitations_for(request.user),
         },
     )
 
 
 @login_required
 def campaign(request, slug: str):
-    campaign = page_campaign(request, slug, Ability.FOLLOW)
+    campaign = page_campaign(request, slug, Ability.FOLLOW, partners=True)
     country = request.GET.get("country", "")
     stance = request.GET.get("stance", "")
     figures = selectors.campaign_figures(
         campaign=campaign, user=request.user, country=country, stance=stance
     )
+    partner_id = access.acting_partner(request.user, campaign)
     context = {
         **{field.name: getattr(figures, field.name) for field in dataclasses.fields(figures)},
         "campaign": campaign,
+        # Seen by a coalition partner's member: which one, and whether they may leave.
+        "as_partner": next(
+            (p for p in partners.partners_of(campaign) if p.organisation_id == partner_id), None
+        )
+        if partner_id
+        else None,
+        "partner_owner": partner_id is not None
+        and access.can(request.user, partner_id, Ability.MANAGE_MEMBERS),
+        "lead_owner": access.can(request.user, campaign.organisation_id, Ability.MANAGE_MEMBERS),
         "stances": Stance.choices,
         "filter_country": country,
         "filter_stance": stance,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns import access
 from campaigns.access import Ability
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Organisation
 from campaigns.selectors import campaign_content
 from dashboard import forms, selectors
 from dashboard.views.common import apply_errors, page_campaign
@@ -30,9 +30,25 @@ from tallies.selectors import campaign_tally_of
 
 
 def _collector_link(request, campaign: Campaign, collector: Collector) -> str:
+    """The collector's link; a coalition partner's collector's names the partner too, so the
+    signatures are the partner's (and the code is looked up among its collectors)."""
+    query = {"ref": collector.code}
+    if collector.organisation_id != campaign.organisation_id:
+        query = {"partner": collector.organisation.slug, **query}
     return request.build_absolute_uri(
-        reverse("public:campaign", args=[campaign.slug]) + f"?ref={collector.code}"
+        reverse("public:campaign", args=[campaign.slug]) + "?" + urlencode(query)
     )
+
+
+def _collectors_organisation(request, campaign: Campaign):
+    """Whose collectors the page manages: the lead's, for its owners and organisers; a
+    coalition partner's, for the partner's. Anyone else may not."""
+    if access.can(request.user, campaign.organisation_id, Ability.MANAGE):
+        return campaign.organisation
+    partner = access.acting_partner(request.user, campaign)
+    if partner is not None and access.can(request.user, partner, Ability.MANAGE):
+        return Organisation.objects.get(id=partner)
+    raise PermissionDenied
 
 
 @dataclass(frozen=True)
@@ -93,12 +109,13 @@ def _code_taken_on_its_field(error: ValidationError) -> ValidationError:
     return ValidationError(fields)
 
 
-def _collectors_page(request, campaign: Campaign, *, form, confirm=None, status=200):
+def _collectors_page(request, campaign: Campaign, *, form, organisation, confirm=None, status=200):
     tally = campaign_tally_of(campaign)
     synced = selectors.collector_synced(campaign=campaign)
     rows = [
         CollectorRow(c, n, _share(request, campaign, c), synced.get(c.id, 0))
-        for c, n in selectors.collector_board(campaign=campaign, tally=tally)
+        for c, n in selectors.collector_board(campaign=campaign, tally=tally, user=request.user)
+        if isinstance(c, Collector) and c.organisation_id == organisation.id
     ]
     rows.sort(key=lambda row: not row.collector.active)  # stable: by count within each
     return render(
@@ -106,6 +123,7 @@ def _collectors_page(request, campaign: Campaign, *, form, confirm=None, status=
         "dashboard/collectors.html",
         {
             "campaign": campaign,
+            "organisation": organisation,
             "rows": rows,
             "form": form,
             "confirm": confirm,
@@ -119,19 +137,26 @@ def _collectors_page(request, campaign: Campaign, *, form, confirm=None, status=
 @require_http_methods(["GET", "POST"])
 def collectors(request, slug: str):
     # Collector figures are for the organisers (as in the API's stats), who also add collectors.
-    campaign = page_campaign(request, slug, Ability.MANAGE)
+    campaign = page_campaign(request, slug, Ability.BELONG, partners=True)
+    organisation = _collectors_organisation(request, campaign)
     form = forms.CollectorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             collector = collector_create(
-                by=request.user, organisation=campaign.organisation, **form.cleaned_data
+                by=request.user, organisation=organisation, **form.cleaned_data
             )
         except ValidationError as error:
             apply_errors(form, _code_taken_on_its_field(error))
         else:
             messages.success(request, _("Collector added: %(name)s.") % {"name": collector.name})
             return redirect(_collector_anchor(campaign, collector))
-    return _collectors_page(request, campaign, form=form, status=400 if form.errors else 200)
+    return _collectors_page(
+        request,
+        campaign,
+        form=form,
+        organisation=organisation,
+        status=400 if form.errors else 200,
+    )
 
 
 def _collector_anchor(campaign: Campaign, collector: Collector) -> str:
@@ -143,13 +168,20 @@ def _collector_anchor(campaign: Campaign, collector: Collector) -> str:
 def collector_active(request, slug: str, code: str):
     """Deactivate a collector's link (after a confirmation: signatures made through it from
     then on are no longer credited to them) or reactivate it. What they collected stays."""
-    campaign = page_campaign(request, slug, Ability.MANAGE)
-    collector = get_object_or_404(Collector, organisation=campaign.organisation, code=code)
+    campaign = page_campaign(request, slug, Ability.BELONG, partners=True)
+    organisation = _collectors_organisation(request, campaign)
+    collector = get_object_or_404(Collector, organisation=organisation, code=code)
     active = request.POST.get("active")
     if active not in ("true", "false"):
         return HttpResponseBadRequest()
     if active == "false" and request.POST.get("confirmed") != "yes":
-        return _collectors_page(request, campaign, form=forms.CollectorForm(), confirm=collector)
+        return _collectors_page(
+            request,
+            campaign,
+            form=forms.CollectorForm(),
+            organisation=organisation,
+            confirm=collector,
+        )
     collector_update(by=request.user, collector=collector, active=active == "true")
     if active == "true":
         message = _("%(name)s's link is active again.")
@@ -161,10 +193,14 @@ def collector_active(request, slug: str, code: str):
 
 @login_required
 def collector_qr(request, slug: str, code: str):
-    campaign = page_campaign(request, slug, Ability.BELONG)
-    collector = get_object_or_404(Collector, organisation=campaign.organisation, code=code)
+    campaign = page_campaign(request, slug, Ability.BELONG, partners=True)
+    # The lead's collectors, or a coalition partner's own for the partner's members.
+    organisation_id = access.acting_partner(request.user, campaign) or campaign.organisation_id
+    collector = get_object_or_404(
+        Collector.objects.select_related("organisation"), organisation_id=organisation_id, code=code
+    )
     if (
-        access.is_only_collector(request.user, campaign.organisation_id)
+        access.is_only_collector(request.user, organisation_id)
         and collector.user_id != request.user.id
     ):
         raise PermissionDenied
@@ -207,12 +243,13 @@ def me(request):
 def sheet(request, slug: str):
     """A paper sheet to print: the petition, the consent text and numbered rows; with
     `?collector=<code>`, the collector's name and code printed on it (a collector: their own)."""
-    campaign = page_campaign(request, slug, Ability.BELONG)
+    campaign = page_campaign(request, slug, Ability.BELONG, partners=True)
     language = request.LANGUAGE_CODE
     collector = None
+    organisation_id = access.acting_partner(request.user, campaign) or campaign.organisation_id
     if code := request.GET.get("collector", ""):
-        found = Collector.objects.filter(organisation=campaign.organisation, code=code[:40])
-        if access.is_only_collector(request.user, campaign.organisation_id):
+        found = Collector.objects.filter(organisation_id=organisation_id, code=code[:40])
+        if access.is_only_collector(request.user, organisation_id):
             found = found.filter(user=request.user)
         collector = found.first()
     return render(

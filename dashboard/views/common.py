@@ -9,15 +9,17 @@ from campaigns.models import Campaign, Organisation
 from tallies.selectors import with_tally
 
 
-def page_campaign(request, slug: str, ability: Ability) -> Campaign:
+def page_campaign(request, slug: str, ability: Ability, *, partners: bool = False) -> Campaign:
     """access.campaign_for, as the dashboard asks it: its pages are for members, so to anyone
-    else a campaign they cannot open does not exist (404), and the tally comes along."""
+    else a campaign they cannot open does not exist (404), and the tally comes along.
+    `partners`: a coalition partner's members too (the page keeps to their share)."""
     return access.campaign_for(
         request.user,
         slug,
         ability,
         queryset=with_tally(Campaign.objects.select_related("organisation")),
         members_only=True,
+        partners=partners,
     )
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from campaigns import access
 from campaigns.access import Ability
 from core.errors import DomainError
 from dashboard import forms, selectors
@@ -25,11 +26,13 @@ from signatures.selectors import import_for, own_collector
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_csv(request, slug: str):
-    campaign = page_campaign(request, slug, Ability.IMPORT)
+    campaign = page_campaign(request, slug, Ability.IMPORT, partners=True)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        own = own_collector(user=request.user, organisation_id=campaign.organisation_id)
+        # A coalition partner's member imports as the partner, credited to its collector.
+        partner = access.acting_partner(request.user, campaign, Ability.IMPORT)
+        own = own_collector(user=request.user, organisation_id=partner or campaign.organisation_id)
         try:
             job = imports.signatures_import(
                 by=request.user,
@@ -71,14 +74,17 @@ def import_status(request, pk: int):
 
 @login_required
 def export_csv(request, slug: str):
-    return signatures_csv_response(page_campaign(request, slug, Ability.SEE_SIGNERS))
+    campaign = page_campaign(request, slug, Ability.SEE_SIGNERS, partners=True)
+    partner_id = access.acting_partner(request.user, campaign, Ability.SEE_SIGNERS)
+    return signatures_csv_response(campaign, partner_id=partner_id)
 
 
 @login_required
 def export_xlsx(request, slug: str):
-    campaign = page_campaign(request, slug, Ability.SEE_SIGNERS)
+    campaign = page_campaign(request, slug, Ability.SEE_SIGNERS, partners=True)
+    partner_id = access.acting_partner(request.user, campaign, Ability.SEE_SIGNERS)
     try:
-        return signatures_xlsx_response(campaign)
+        return signatures_xlsx_response(campaign, partner_id=partner_id)
     except TooManyRows:
         messages.error(
             request, _("Too many signatures for a spreadsheet: download the CSV instead.")
@@ -95,9 +101,9 @@ def signatures(request, slug: str):
     """Review signatures: filter and search them, see the busiest addresses, reject or restore
     one, or every one that matches (`?review=` first shows what a dry run counts; its form
     posts the real review). Filters travel in the query string, POSTs included."""
-    campaign = page_campaign(request, slug, Ability.SEE_SIGNERS)
+    campaign = page_campaign(request, slug, Ability.SEE_SIGNERS, partners=True)
     form = forms.SignatureFilterForm(
-        request.GET, collectors=selectors.review_collectors(campaign=campaign)
+        request.GET, collectors=selectors.review_collectors(campaign=campaign, user=request.user)
     )
     where = form.where() if form.is_valid() else None  # None: the filters are not valid
     if request.method == "POST":
@@ -122,11 +128,11 @@ def signatures(request, slug: str):
             "page": None
             if where is None
             else selectors.recent_signatures(
-                campaign=campaign, where=where, page=request.GET.get("page")
+                campaign=campaign, where=where, page=request.GET.get("page"), user=request.user
             ),
             "preview": preview,
             "asked": asked,
-            "busiest": selectors.busiest_addresses_recent(campaign=campaign),
+            "busiest": selectors.busiest_addresses_recent(campaign=campaign, user=request.user),
         },
         status=400 if form.errors else 200,
     )

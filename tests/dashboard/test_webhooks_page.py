@@ -153,7 +153,7 @@ def test_a_failed_test_is_recorded_and_not_retried(client, organiser_a, org_a, r
     receiver.statuses = [500]
     endpoint = endpoint_for(org_a, organiser_a, receiver.url)
     client.force_login(organiser_a)
-    client.post(f"{URL}{endpoint.id}/test/")
+    client.post(f"{URL}{endpoint.id}/test/", **EN)  # the message is written in the asker's
     delivery = WebhookDelivery.objects.get()
     assert (delivery.state, delivery.last_status, delivery.last_error) == (
         "failed",

@@ -128,7 +128,7 @@ NOT_PERSONAL = {
     "id", "campaign", "country", "language", "source", "collector", "status",
     "rejected_reason", "consent_text", "consented_at", "confirmed_at", "email_state",
     "email_sends", "email_sent_at", "email_failures", "email_retry_at", "created", "counted",
-    "erased_at", "needs_review", "modified",
+    "erased_at", "needs_review", "modified", "partner",
 }  # fmt: skip
 
 

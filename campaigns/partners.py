@@ -1,0 +1,215 @@
+"""Coalitions: one campaign, a lead organisation (the campaign's own) and its partners.
+
+Only the lead's owners change who the partners are. A partner is invited and joins when one
+of its owners accepts; it joins at once when whoever asks owns both organisations, or runs
+the installation. A partner may leave, and the lead may take a partner off: either way it
+loses access, and the signatures that came through it stay counted, with the lead. Each step
+is in the organisation's audit log (the lead's, and the partner's for what it did itself).
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns import access, audit
+from campaigns.access import Ability
+from campaigns.models import Campaign, CampaignPartner, Organisation
+from core.errors import Conflict
+
+PARTNERS_MAX = 50
+
+
+def _require_lead_owner(by, campaign: Campaign) -> None:
+    access.require(
+        by,
+        campaign.organisation_id,
+        Ability.MANAGE_MEMBERS,
+        _("Only the owners of the campaign's organisation choose its partners."),
+    )
+
+
+def _require_partner_owner(by, organisation_id: int) -> None:
+    access.require(
+        by,
+        organisation_id,
+        Ability.MANAGE_MEMBERS,
+        _("Only the partner organisation's owners answer for it."),
+    )
+
+
+def partners_of(campaign: Campaign, *, current: bool = True) -> list[CampaignPartner]:
+    """The campaign's partners, invited and active (with `current=False`, those gone too)."""
+    rows = CampaignPartner.objects.filter(campaign=campaign).select_related("organisation")
+    if current:
+        rows = rows.exclude(status=CampaignPartner.Status.LEFT)
+    return list(rows.order_by("organisation__name"))
+
+
+def coalition_names(campaign: Campaign) -> list[str]:
+    """The lead's name, then the active partners', for the public page and the embed."""
+    active = CampaignPartner.objects.filter(
+        campaign=campaign, status=CampaignPartner.Status.ACTIVE
+    ).order_by("organisation__name")
+    return [campaign.organisation.name, *active.values_list("organisation__name", flat=True)]
+
+
+def partner_by_slug(campaign_id: int, slug: str) -> Organisation | None:
+    """An active partner of the campaign by its address (`?partner=`), or None."""
+    if not slug or len(slug) > 80:
+        return None
+    row = (
+        CampaignPartner.objects.filter(
+            campaign_id=campaign_id, status=CampaignPartner.Status.ACTIVE, organisation__slug=slug
+        )
+        .select_related("organisation")
+        .first()
+    )
+    return row.organisation if row else None
+
+
+def _joins_at_once(by, organisation_id: int) -> bool:
+    return access.is_superuser(by) or access.can(by, organisation_id, Ability.MANAGE_MEMBERS)
+
+
+@transaction.atomic
+def partners_set(*, by, campaign: Campaign, slugs: Iterable[str]) -> list[CampaignPartner]:
+    """Make the campaign's partners exactly `slugs` (organisation addresses): new ones are
+    invited (or join at once, see the module), missing ones are taken off. Returns the
+    current partners."""
+    _require_lead_owner(by, campaign)
+    if isinstance(slugs, str) or not isinstance(slugs, list | tuple):
+        raise ValidationError({"partners": [_("Give a list of organisation addresses.")]})
+    wanted: list[str] = []
+    for slug in slugs:
+        if not isinstance(slug, str) or not slug.strip():
+            raise ValidationError({"partners": [_("Give a list of organisation addresses.")]})
+        if slug.strip() not in wanted:
+            wanted.append(slug.strip())
+    if len(wanted) > PARTNERS_MAX:
+        raise ValidationError(
+            {"partners": [_("A campaign has at most %(n)d partners.") % {"n": PARTNERS_MAX}]}
+        )
+    found = {o.slug: o for o in Organisation.objects.filter(slug__in=wanted)}
+    unknown = [slug for slug in wanted if slug not in found]
+    if unknown:
+        raise ValidationError(
+            {
+                "partners": [
+                    _("No organisation has the address “%(slug)s”.") % {"slug": slug}
+                    for slug in unknown
+                ]
+            }
+        )
+    if campaign.organisation.slug in found:
+        raise ValidationError(
+            {"partners": [_("The campaign's own organisation leads it: it is not a partner.")]}
+        )
+    rows = {
+        row.organisation_id: row
+        for row in CampaignPartner.objects.select_for_update().filter(campaign=campaign)
+    }
+    now = timezone.now()
+    wanted_ids = {found[slug].id for slug in wanted}
+    for slug in wanted:
+        organisation = found[slug]
+        row = rows.get(organisation.id)
+        if row is not None and row.status != CampaignPartner.Status.LEFT:
+            continue
+        at_once = _joins_at_once(by, organisation.id)
+        status = CampaignPartner.Status.ACTIVE if at_once else CampaignPartner.Status.INVITED
+        if row is None:
+            row = CampaignPartner(campaign=campaign, organisation=organisation)
+        row.status = status
+        row.invited_by = access.person(by)
+        row.accepted_at = now if at_once else None
+        row.accepted_by = access.person(by) if at_once else None
+        row.left_at = None
+        row.save()
+        audit.record(
+            by=by,
+            organisation_id=campaign.organisation_id,
+            action="partner.add" if at_once else "partner.invite",
+            target=campaign,
+            summary=organisation.name,
+        )
+    for organisation_id, row in rows.items():
+        if organisation_id in wanted_ids or row.status == CampaignPartner.Status.LEFT:
+            continue
+        row.status = CampaignPartner.Status.LEFT
+        row.left_at = now
+        row.save(update_fields=["status", "left_at"])
+        audit.record(
+            by=by,
+            organisation_id=campaign.organisation_id,
+            action="partner.remove",
+            target=campaign,
+            summary=row.organisation.name,
+        )
+    return partners_of(campaign)
+
+
+def _row(campaign: Campaign, organisation: Organisation) -> CampaignPartner:
+    row = (
+        CampaignPartner.objects.select_for_update()
+        .filter(campaign=campaign, organisation=organisation)
+        .first()
+    )
+    if row is None or row.status == CampaignPartner.Status.LEFT:
+        raise Conflict(_("This organisation is not a partner of the campaign."))
+    return row
+
+
+@transaction.atomic
+def partner_accept(*, by, campaign: Campaign, organisation: Organisation) -> CampaignPartner:
+    """The partner's owner accepts the invitation (accepting again changes nothing)."""
+    _require_partner_owner(by, organisation.id)
+    row = _row(campaign, organisation)
+    if row.status == CampaignPartner.Status.INVITED:
+        row.status = CampaignPartner.Status.ACTIVE
+        row.accepted_at = timezone.now()
+        row.accepted_by = access.person(by)
+        row.save(update_fields=["status", "accepted_at", "accepted_by"])
+        for organisation_id in {campaign.organisation_id, organisation.id}:
+            audit.record(
+                by=by,
+                organisation_id=organisation_id,
+                action="partner.accept",
+                target=campaign,
+                summary=organisation.name,
+            )
+    return row
+
+
+@transaction.atomic
+def partner_leave(*, by, campaign: Campaign, organisation: Organisation) -> CampaignPartner:
+    """The partner's owner declines the invitation or leaves the coalition. Its signatures
+    stay counted, with the lead; its members no longer see the campaign."""
+    _require_partner_owner(by, organisation.id)
+    row = _row(campaign, organisation)
+    row.status = CampaignPartner.Status.LEFT
+    row.left_at = timezone.now()
+    row.save(update_fields=["status", "left_at"])
+    for organisation_id in {campaign.organisation_id, organisation.id}:
+        audit.record(
+            by=by,
+            organisation_id=organisation_id,
+            action="partner.leave",
+            target=campaign,
+            summary=organisation.name,
+        )
+    return row
+
+
+def invitations_for(by) -> list[CampaignPartner]:
+    """Coalition invitations waiting for an answer from organisations `by` owns."""
+    owned = access.organisation_ids(by, Ability.MANAGE_MEMBERS)
+    return list(
+        CampaignPartner.objects.filter(
+            organisation_id__in=owned, status=CampaignPartner.Status.INVITED
+        )
+        .select_related("campaign", "campaign__organisation", "organisation")
+        .order_by("created")
+    )
