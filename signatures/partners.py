@@ -3,8 +3,8 @@ a form widget posting from the signer's browser without one. One transaction for
 signature (through `signature_sign`, the one way in), what the system said of it, and, for a
 partner, the person with their tags and identifiers.
 
-Who may record with a token: the campaign's organisation's owners and organisers
-(`may_record`). Coalitions will add the campaign's accepted partners there.
+Who may record with a token: the campaign's organisation's owners and organisers, and those
+of its active coalition partners (`may_record`).
 """
 
 from collections.abc import Iterable, Mapping
@@ -16,12 +16,11 @@ from django.utils.translation import gettext as _
 
 from campaigns import access
 from campaigns.access import Ability
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Organisation
 from core.errors import NotAllowed
 from signatures import channels
 from signatures.models import Person, SignatureOrigin
 from signatures.people import person_merge
-from signatures.selectors import SigningCampaign
 from signatures.services import SignResult, signature_sign
 
 
@@ -39,13 +38,11 @@ class Origin:
         return any((self.action_date, self.origin_system, self.source, self.referrer, self.website))
 
 
-def may_record(by, campaign: SigningCampaign | Campaign) -> bool:
+def may_record(by, campaign: Campaign) -> bool:
     """May this token's account record signatures of the campaign for people it vouches
-    for, and see them? The campaign's organisation's owners and organisers.
-
-    The seam for coalitions: an accepted partner organisation's owners and organisers will
-    be allowed here too (and see only the signatures that came through them)."""
-    return access.can(by, campaign.organisation_id, Ability.SEE_SIGNERS)
+    for? The campaign's organisation's owners and organisers, and those of its active
+    coalition partners (whose signatures are then the partner's)."""
+    return access.can_on_campaign(by, campaign, Ability.SEE_SIGNERS)
 
 
 @transaction.atomic
@@ -75,6 +72,8 @@ def signature_record(
         channel = channels.OSDI
     else:
         channel = channels.OSDI_VOUCHED if vouched else channels.OSDI_PARTNER
+    # A coalition partner's token: the signature is the partner's, the person its own.
+    partner_id = access.acting_partner(by, campaign, Ability.SEE_SIGNERS) if by else None
     result = signature_sign(
         campaign=campaign,
         signer=signer,
@@ -82,6 +81,7 @@ def signature_record(
         language=language,
         client_address=client_address,
         send_confirmation=not (by is not None and vouched),
+        partner_id=partner_id,
     )
     if result.created and origin:
         SignatureOrigin.objects.update_or_create(
@@ -98,7 +98,9 @@ def signature_record(
         return result, None
     item, _created = person_merge(
         by=by,
-        organisation=campaign.organisation,
+        organisation=Organisation.objects.get(id=partner_id)
+        if partner_id
+        else campaign.organisation,
         tags=tags,
         **(person or {}),
     )

@@ -42,10 +42,12 @@ def signer_signatures(
     *, organisation: Organisation, email: str = "", phone: str = "", country: str = ""
 ) -> QuerySet[Signature]:
     """Every signature this email (or this phone, without email) gave to the organisation's
-    campaigns."""
+    campaigns, and to the coalitions it partners in through it (the copies it holds). The
+    lead of a coalition finds its partners' too: every copy of the signer's details."""
     return (
         Signature.objects.filter(
-            _signer(email, phone, country), campaign__organisation=organisation
+            Q(campaign__organisation=organisation) | Q(partner=organisation),
+            _signer(email, phone, country),
         )
         .select_related("campaign__organisation", "collector", "consent_text")
         .order_by("created")
@@ -59,7 +61,7 @@ def signer_people(
     from signatures, or by a CRM through OSDI without any signature."""
     return Person.objects.filter(
         _signer(email, phone, country), organisation=organisation
-    ).prefetch_related("taggings__tag")
+    ).prefetch_related("taggings__tag", "identifiers")
 
 
 def signer_export(
@@ -114,6 +116,9 @@ def signer_people_export(
             "created": person.created.isoformat(),
             "modified": person.modified.isoformat(),
             "tags": sorted(tagging.tag.name for tagging in person.taggings.all()),
+            # What other systems wrote of the person through OSDI.
+            "identifiers": [item.value for item in person.identifiers.all()],
+            "custom_fields": dict(person.custom_fields or {}),
         }
         for person in signer_people(
             organisation=organisation, email=email, phone=phone, country=country

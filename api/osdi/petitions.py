@@ -188,7 +188,7 @@ def record_signature(view: OSDIView, request, pk: int) -> Response:
     if user is not None and not may_record(user, campaign):
         raise OSDIError(
             "This token may not record signatures of this petition: it takes a token of an "
-            "owner or organiser of the organisation running it.",
+            "owner or organiser of the organisation running it, or of a coalition partner.",
             code="FORBIDDEN",
             status=403,
         )
@@ -202,6 +202,7 @@ def record_signature(view: OSDIView, request, pk: int) -> Response:
             "country": linked.country.code if linked.country else "",
             "postal_code": linked.postal_code,
             "identifiers": [],
+            "custom_fields": None,
             "languages": [],
         }
     elif isinstance(body.get("person"), dict):
@@ -260,7 +261,9 @@ def record_signature(view: OSDIView, request, pk: int) -> Response:
         tags=tags_of(body) if user is not None else (),
         origin=origin,
     )
-    if user is None:
+    if user is None or access.acting_partner(user, campaign, Ability.SEE_SIGNERS) is not None:
+        # The public, and a coalition partner's script: told nothing about the person, so a
+        # partner cannot learn who signed through the lead or another partner.
         return Response({})
     item = Signature.objects.select_related("campaign", "collector", "origin").get(
         id=result.signature_id

@@ -11,6 +11,7 @@ from campaigns.access import Ability
 from campaigns.models import Stance
 from dashboard import charts, selectors
 from dashboard.views.common import page_campaign
+from dashboard.views.partners import campaign_partner_slug, partner_share_links
 from signatures.models import Collector
 from tallies.selectors import campaign_tally_of
 
@@ -53,6 +54,10 @@ def campaign(request, slug: str):
         campaign=campaign, user=request.user, country=country, stance=stance
     )
     partner_id = access.acting_partner(request.user, campaign)
+    partner_links = None
+    if partner_id is not None:
+        slug_of = campaign_partner_slug(campaign, partner_id)
+        partner_links = partner_share_links(request, campaign, slug_of)
     context = {
         **{field.name: getattr(figures, field.name) for field in dataclasses.fields(figures)},
         "campaign": campaign,
@@ -65,6 +70,7 @@ def campaign(request, slug: str):
         "partner_owner": partner_id is not None
         and access.can(request.user, partner_id, Ability.MANAGE_MEMBERS),
         "lead_owner": access.can(request.user, campaign.organisation_id, Ability.MANAGE_MEMBERS),
+        "partner_links": partner_links,
         "stances": Stance.choices,
         "filter_country": country,
         "filter_stance": stance,

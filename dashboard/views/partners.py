@@ -2,6 +2,9 @@
 owners accept or decline an invitation and may leave. Every step goes through
 campaigns.partners, which keeps the audit log."""
 
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +20,30 @@ from campaigns.models import Campaign, CampaignPartner
 from core.errors import DomainError
 from dashboard import forms
 from dashboard.views.common import apply_errors, page_campaign
+from signatures.embed import embed_snippet
+
+
+@dataclass(frozen=True)
+class PartnerLinks:
+    """What a partner hands out: its link to the petition and its embed snippet."""
+
+    link: str
+    embed_snippet: str
+
+
+def campaign_partner_slug(campaign: Campaign, organisation_id: int) -> str:
+    return next(
+        p.organisation.slug
+        for p in partners.partners_of(campaign)
+        if p.organisation_id == organisation_id
+    )
+
+
+def partner_share_links(request, campaign: Campaign, partner_slug: str) -> PartnerLinks:
+    query = "?" + urlencode({"partner": partner_slug})
+    link = request.build_absolute_uri(reverse("public:campaign", args=[campaign.slug]) + query)
+    embed = request.build_absolute_uri(reverse("public:embed", args=[campaign.slug]) + query)
+    return PartnerLinks(link, embed_snippet(embed_url=embed, title=campaign.title))
 
 
 @login_required
@@ -78,7 +105,10 @@ def campaign_partners(request, slug: str):
         "dashboard/partners.html",
         {
             "campaign": campaign,
-            "partners": partners.partners_of(campaign),
+            "partners": [
+                (p, partner_share_links(request, campaign, p.organisation.slug))
+                for p in partners.partners_of(campaign)
+            ],
             "form": form,
             "is_owner": is_owner,
             "confirm": confirm,

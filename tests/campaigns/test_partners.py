@@ -259,3 +259,47 @@ def test_only_the_partners_owner_answers_on_the_dashboard(client, campaign_a, un
     client.force_login(owner_a)
     assert client.post(answer, {"answer": "accept"}).status_code == 404
     assert CampaignPartner.objects.get().status == "invited"
+
+
+def test_signers_rights_at_a_partner_find_its_copies_and_at_the_lead_every_copy(
+    client, coalition, union, organiser_a
+):
+    org, people = union
+    _page_sign(client, coalition, "partner=fenatrahob", email="maria@example.org")
+    find = {"email": "MARIA@example.org"}
+    at_partner = _client(people[Role.ORGANISER]).post(
+        f"/api/v1/organisations/{org.slug}/signers/find/", find, format="json"
+    )
+    assert [s["campaign"] for s in at_partner.json()["signatures"]] == [coalition.slug]
+    at_lead = _client(organiser_a).post(
+        f"/api/v1/organisations/{coalition.organisation.slug}/signers/find/", find, format="json"
+    )
+    assert len(at_lead.json()["signatures"]) == 1
+    erased = _client(people[Role.ORGANISER]).post(
+        f"/api/v1/organisations/{org.slug}/signers/erase/", find, format="json"
+    )
+    assert erased.status_code == 200
+    signature = Signature.objects.get()
+    assert (signature.email, signature.erased_at is not None) == ("", True)
+
+
+def test_a_partners_osdi_script_records_for_the_partner_and_learns_nothing_of_others(
+    client, coalition, union
+):
+    org, people = union
+    _page_sign(client, coalition, "", email="lead-signer@example.org")
+    token = _client(people[Role.ORGANISER])
+    url = f"/api/osdi/v1/petitions/{coalition.id}/signatures"
+    body = {
+        "person": {"email_addresses": [{"address": "lead-signer@example.org"}]},
+        "autoresponse": False,
+    }
+    repeat = token.post(url, body, format="json")
+    fresh = token.post(
+        url,
+        {**body, "person": {"email_addresses": [{"address": "new@example.org"}]}},
+        format="json",
+    )
+    assert (repeat.status_code, repeat.json()) == (fresh.status_code, fresh.json()) == (200, {})
+    rows = dict(Signature.objects.values_list("email", "partner_id"))
+    assert rows == {"lead-signer@example.org": None, "new@example.org": org.id}

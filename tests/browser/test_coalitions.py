@@ -1,0 +1,102 @@
+"""A coalition in Chromium: a partner union embeds the form on its own site, a signer signs
+through it, the union's organiser sees that signer, the lead's organiser sees it too, and a
+second partner sees only the totals."""
+
+import re
+
+import pytest
+
+from campaigns.models import CampaignPartner, Role
+from signatures.models import Signature
+from tests.browser.conftest import DESKTOP, screenshot
+from tests.browser.test_embed import PARTNER_PAGE, partner_site  # noqa: F401 (a fixture)
+from tests.factories import CampaignFactory, MembershipFactory, OrganisationFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
+
+
+@pytest.fixture
+def coalition():
+    lead = OrganisationFactory(slug="care-lac", name="CARE LAC")
+    union = OrganisationFactory(slug="fenatrahob", name="FENATRAHOB")
+    other = OrganisationFactory(slug="sintrahogar", name="SINTRAHOGAR")
+    campaign = CampaignFactory(
+        organisation=lead,
+        slug="ratify-c189",
+        title="Ratifiquen el Convenio 189",
+        countries=["BO", "PE"],
+        require_confirmation=False,
+    )
+    for org in (union, other):
+        CampaignPartner.objects.create(campaign=campaign, organisation=org, status="active")
+    users = {}
+    for username, org in (("luis", lead), ("juana", union), ("marta", other)):
+        users[username] = UserFactory(username=username)
+        MembershipFactory(user=users[username], organisation=org, role=Role.ORGANISER)
+    return campaign
+
+
+def log_in(page, base, username):
+    page.goto(f"{base}/dashboard/login/?lang=en")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form.sign button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/dashboard/$"))
+
+
+def test_a_partners_embed_signer_is_seen_by_the_partner_and_the_lead_not_by_others(
+    live_server,
+    browser,
+    phone,
+    partner_site,  # noqa: F811
+    coalition,
+):
+    pages, origin = partner_site
+    # The union's organiser copies its own embed snippet from the campaign's page.
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    desk = context.new_page()
+    log_in(desk, live_server.url, "juana")
+    desk.goto(f"{live_server.url}/dashboard/c/{coalition.slug}/")
+    assert desk.get_by_text("You follow this campaign as a partner").is_visible()
+    desk.get_by_text("Your organisation's embed snippet").click()
+    snippet = desk.locator(".notice pre.snippet code").inner_text()
+    assert "partner=fenatrahob" in snippet
+    screenshot(desk, "coalition-partner-campaign-desktop")
+
+    # A signer on the union's own site, on a phone.
+    pages["/"] = PARTNER_PAGE.format(embed=snippet)
+    phone.goto(f"{origin}/")
+    frame = phone.frame_locator("iframe")
+    frame.get_by_text("CARE LAC, con FENATRAHOB").wait_for()
+    assert frame.get_by_text("CARE LAC y FENATRAHOB").count() == 1  # who holds the details
+    frame.locator("#id_name").fill("Juana Mamani")
+    frame.locator("#id_email").fill("juana.mamani@example.org")
+    frame.locator("#id_consent").check()
+    frame.get_by_role("button", name="Firmar").click()
+    frame.get_by_role("heading", name=re.compile("Gracias")).wait_for()
+    signature = Signature.objects.get()
+    assert signature.partner.slug == "fenatrahob"
+
+    def review(username):
+        page = browser.new_context(viewport=DESKTOP, locale="en-GB").new_page()
+        log_in(page, live_server.url, username)
+        page.goto(f"{live_server.url}/dashboard/c/{coalition.slug}/signatures/?status=confirmed")
+        return page
+
+    # The union's organiser sees the signer; so does the lead's.
+    for username in ("juana", "luis"):
+        page = review(username)
+        assert page.get_by_text("juana.mamani@example.org").count() >= 1, username
+        screenshot(page, f"coalition-signatures-{username}-desktop")
+        page.context.close()
+    # The second partner sees the campaign and its count, never the signer.
+    page = review("marta")
+    assert page.get_by_text("juana.mamani@example.org").count() == 0
+    page.goto(f"{live_server.url}/dashboard/c/{coalition.slug}/")
+    assert page.get_by_text("You follow this campaign as a partner").is_visible()
+    assert "juana.mamani" not in page.content()
+    screenshot(page, "coalition-other-partner-desktop")
+    page.context.close()
+    context.close()
