@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from api.osdi import errors as osdi_errors
 from core.errors import DomainError, NotAllowed, NotAuthenticated, NotFound
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ class BodySizeLimitMiddleware:
             limit = settings.MAX_REQUEST_BODY
         if length > limit:
             message = f"The request body is larger than {limit // 1024} KB."
+            if osdi_errors.is_osdi(request.path):  # OSDI clients read OSDI's error object
+                return osdi_errors.error_response(message, status=413, code="TOO_LARGE")
             if wants_json(request):
                 return JsonResponse({"detail": message}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
@@ -97,7 +100,13 @@ class DatabaseUnavailableMiddleware:
 
 
 def service_unavailable(request):
-    if wants_json(request):
+    if osdi_errors.is_osdi(request.path):
+        response = osdi_errors.error_response(
+            "The service is briefly unavailable. Please try again in a minute.",
+            status=503,
+            code="UNAVAILABLE",
+        )
+    elif wants_json(request):
         response = JsonResponse(
             {"detail": "The service is briefly unavailable. Please try again in a minute."},
             status=503,

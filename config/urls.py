@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.osdi.base import UnknownAddress
 from config import views
 
 urlpatterns = [
@@ -8,7 +9,8 @@ urlpatterns = [
     path("readyz/", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.v1.urls")),
-    path("api/osdi/v1/", include("api.osdi.urls")),
+    path("api/osdi/", include("api.osdi.urls")),  # v1 and OSDI's 404 for anything else
+    path("api/osdi", UnknownAddress.as_view(), name="osdi-root"),  # no redirect: a POST is lost
     path("dashboard/", include("dashboard.urls")),
     path("field/", include("field.urls")),
     path("", include("public.urls")),

@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from api.osdi import errors as osdi_errors
 from config.middleware import wants_json
 
 logger = logging.getLogger(__name__)
@@ -67,12 +68,20 @@ def readyz(request):
 
 
 def not_found(request, exception=None):
+    if osdi_errors.is_osdi(request.path):
+        return osdi_errors.error_response(
+            "There is nothing at this address.", status=404, code="NOT_FOUND"
+        )
     if wants_json(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
+    if osdi_errors.is_osdi(request.path):
+        return osdi_errors.error_response(
+            "Something went wrong on our side.", status=500, code="SERVER_ERROR"
+        )
     if wants_json(request):
         return JsonResponse({"detail": "Something went wrong on our side."}, status=500)
     return render(request, "500.html", status=500)

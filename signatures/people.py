@@ -8,6 +8,8 @@ after a row with a higher id; creating a person is idempotent, so the rescan cos
 but a few reads.
 """
 
+import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -44,11 +46,12 @@ def split_name(name: str) -> tuple[str, str]:
 
 _SYNC_SQL = """
     INSERT INTO signatures_person (organisation_id, email_normalised, email, phone, given_name,
-                                   family_name, country, postal_code, created, modified)
+                                   family_name, country, postal_code, custom_fields,
+                                   created, modified)
     SELECT DISTINCT ON (s.email_normalised) %(organisation)s, s.email_normalised, s.email,
            s.phone, left(split_part(s.name, ' ', 1), 120),
            left(btrim(substr(s.name, length(split_part(s.name, ' ', 1)) + 1)), 120),
-           s.country, s.postal_code, s.created, s.created
+           s.country, s.postal_code, '{}', s.created, s.created
       FROM signatures_signature s
       JOIN campaigns_campaign c ON c.id = s.campaign_id
      WHERE c.organisation_id = %(organisation)s AND s.id > %(start)s AND s.id <= %(end)s
@@ -59,11 +62,12 @@ _SYNC_SQL = """
 # Signers who gave only a phone number: one person per phone, among the people without email.
 _SYNC_PHONE_SQL = """
     INSERT INTO signatures_person (organisation_id, email_normalised, email, phone, given_name,
-                                   family_name, country, postal_code, created, modified)
+                                   family_name, country, postal_code, custom_fields,
+                                   created, modified)
     SELECT DISTINCT ON (s.phone) %(organisation)s, NULL, '', s.phone,
            left(split_part(s.name, ' ', 1), 120),
            left(btrim(substr(s.name, length(split_part(s.name, ' ', 1)) + 1)), 120),
-           s.country, s.postal_code, s.created, s.created
+           s.country, s.postal_code, '{}', s.created, s.created
       FROM signatures_signature s
       JOIN campaigns_campaign c ON c.id = s.campaign_id
      WHERE c.organisation_id = %(organisation)s AND s.id > %(start)s AND s.id <= %(end)s
@@ -199,6 +203,9 @@ def person_signatures(person: Person):
 
 NAME_MAX = 120
 IDENTIFIER_MAX = 255
+CUSTOM_FIELDS_MAX = 100  # per person
+CUSTOM_NAME_MAX = 100
+CUSTOM_VALUE_MAX = 1000
 # Ours, made from the row's id: never stored, always answered.
 OWN_NAMESPACE = "voces"
 
@@ -215,6 +222,59 @@ class PersonInput:
     country: str = ""
     postal_code: str = ""
     identifiers: tuple[str, ...] = ()
+    custom_fields: tuple[tuple[str, object], ...] = ()
+
+
+def custom_fields_clean(value, errors: dict) -> tuple[tuple[str, object], ...]:
+    """OSDI's `custom_fields` as another system sends them: an object of names to texts (or
+    numbers, or true/false). A blank value (null, "") says nothing and is left out, as a
+    blank never replaces a value."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        errors["custom_fields"] = [_("Send custom fields as an object of names to values.")]
+        return ()
+    kept = []
+    for name, item in value.items():
+        name = name.strip()
+        if (
+            not name
+            or len(name) > CUSTOM_NAME_MAX
+            or any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name)
+        ):
+            errors["custom_fields"] = [
+                _("A custom field's name is a text of 1 to %(max)d characters.")
+                % {"max": CUSTOM_NAME_MAX}
+            ]
+            return ()
+        if item is None or (isinstance(item, str) and not item.strip()):
+            continue
+        if isinstance(item, str):
+            item = item.strip()
+            # A note may run over lines; other control characters are no text.
+            if len(item) > CUSTOM_VALUE_MAX or any(
+                unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t" for ch in item
+            ):
+                errors["custom_fields"] = [
+                    _(
+                        "The custom field %(name)s is a text of at most %(max)d characters, "
+                        "without control characters."
+                    )
+                    % {"name": name, "max": CUSTOM_VALUE_MAX}
+                ]
+                return ()
+        elif not isinstance(item, int | float) or not math.isfinite(item):  # bool is an int
+            errors["custom_fields"] = [
+                _("The custom field %(name)s is a text, a number, true or false.") % {"name": name}
+            ]
+            return ()
+        kept.append((name, item))
+    if len(kept) > CUSTOM_FIELDS_MAX:
+        errors["custom_fields"] = [
+            _("Send at most %(max)d custom fields.") % {"max": CUSTOM_FIELDS_MAX}
+        ]
+        return ()
+    return tuple(kept)
 
 
 def person_input_clean(
@@ -226,11 +286,13 @@ def person_input_clean(
     country: str = "",
     postal_code: str = "",
     identifiers: Iterable[str] = (),
+    custom_fields: dict | None = None,
     contact_needed: bool = True,
 ) -> PersonInput:
     """Check a person's fields as another system sends them. Raises ValidationError keyed
     by field. A phone is read in international form, or in national form with `country`;
-    identifiers are `system:id`, and Voces' own are left out (they are not stored).
+    identifiers are `system:id`, and Voces' own are left out (they are not stored);
+    `custom_fields` as custom_fields_clean reads them.
     `contact_needed`: an email or a phone must be given (a new person)."""
     errors: dict[str, list] = {}
     email = text_clean(email, "email", errors, max_length=254)
@@ -275,6 +337,7 @@ def person_input_clean(
             break
         if system != OWN_NAMESPACE and text not in kept:
             kept.append(text)
+    custom = custom_fields_clean(custom_fields, errors)
     if errors:
         raise ValidationError(errors)
     return PersonInput(
@@ -286,6 +349,7 @@ def person_input_clean(
         country=country,
         postal_code=postal_code,
         identifiers=tuple(kept),
+        custom_fields=custom,
     )
 
 
@@ -318,6 +382,22 @@ def _fill(person: Person, given: PersonInput) -> bool:
     if given.phone and person.email_normalised is not None and person.phone != given.phone:
         person.phone = given.phone
         changed = True
+    custom = dict(person.custom_fields or {})
+    for name, value in given.custom_fields:
+        if custom.get(name) != value:
+            custom[name] = value
+    if custom != (person.custom_fields or {}):
+        if len(custom) > CUSTOM_FIELDS_MAX:
+            raise ValidationError(
+                {
+                    "custom_fields": [
+                        _("A person keeps at most %(max)d custom fields.")
+                        % {"max": CUSTOM_FIELDS_MAX}
+                    ]
+                }
+            )
+        person.custom_fields = custom
+        changed = True
     return changed
 
 
@@ -333,13 +413,14 @@ def person_merge(
     country: str = "",
     postal_code: str = "",
     identifiers: Iterable[str] = (),
+    custom_fields: dict | None = None,
     tags: Iterable[str] = (),
 ) -> tuple[Person, bool]:
     """Create or update a person, as OSDI's signup helper does: matched by email, or, when
     only a phone is given, by phone among the people without an email (a phone may be a
-    family's). What is given is filled in, nothing is replaced by a blank; identifiers are
-    kept; tags are made as needed. Returns (person, created). ValidationError per field,
-    Conflict when an identifier names another person."""
+    family's). What is given is filled in (custom fields too), nothing is replaced by a
+    blank; identifiers are kept; tags are made as needed. Returns (person, created).
+    ValidationError per field, Conflict when an identifier names another person."""
     require_signers(by, organisation.id)
     given = person_input_clean(
         email=email,
@@ -349,6 +430,7 @@ def person_merge(
         country=country,
         postal_code=postal_code,
         identifiers=identifiers,
+        custom_fields=custom_fields,
     )
     names = tag_names_clean(tags)
     now = timezone.now()
@@ -386,6 +468,7 @@ def person_update(
     country: str = "",
     postal_code: str = "",
     identifiers: Iterable[str] = (),
+    custom_fields: dict | None = None,
 ) -> Person:
     """Change a person's details (OSDI's PUT): what is given is filled in, nothing is
     replaced by a blank. The email a person is known by, and a phone-only person's phone,
@@ -401,6 +484,7 @@ def person_update(
         country=country or (person.country.code if person.country else ""),
         postal_code=postal_code,
         identifiers=identifiers,
+        custom_fields=custom_fields,
         contact_needed=False,
     )
     if given.email_normalised and given.email_normalised != person.email_normalised:

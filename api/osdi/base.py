@@ -26,7 +26,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView, set_rollback
 
 from api.authentication import TokenAuthentication
-from api.osdi import filters, hal
+from api.osdi import errors, filters, hal
 from api.parsers import HalJSONParser, JSONParser
 from campaigns import access
 from campaigns.access import Ability
@@ -77,21 +77,9 @@ class OSDIError(exceptions.APIException):
         resource: str = "",
     ):
         self.status_code = status
-        description = str(description)
-        self.detail = {
-            "request_type": "atomic",
-            "response_code": status,
-            "resource_status": [
-                {
-                    "resource": resource,
-                    "response_code": status,
-                    "errors": [
-                        {"code": code, "description": description, "properties": list(properties)}
-                    ],
-                }
-            ],
-            "error": description,
-        }
+        self.detail = errors.error_body(
+            description, status=status, code=code, resource=resource, properties=properties
+        )
 
 
 # A service's field names, as an OSDI client names them (a person's fields under `person.`).
@@ -546,22 +534,11 @@ def _listed(person: dict, field: str, key: str, prefix: str) -> list[dict]:
 
 def person_fields(person: dict, *, prefix: str = "person.") -> dict:
     """An OSDI person (`email_addresses`, `phone_numbers`, `postal_addresses`, names,
-    `identifiers`) as the keyword arguments of signatures.people's services, plus
-    `languages`. Custom fields are refused: Voces keeps none, and says so rather than
-    dropping them."""
+    `identifiers`, `custom_fields`) as the keyword arguments of signatures.people's
+    services, plus `languages`."""
     if not isinstance(person, dict):
         raise OSDIError(
             "person is an object.", code="INVALID_FIELDS", properties=[prefix.rstrip(".")]
-        )
-    custom = person.get("custom_fields")
-    if custom not in (None, {}):
-        names = ", ".join(sorted(custom)) if isinstance(custom, dict) else ""
-        raise OSDIError(
-            "Voces keeps no custom fields: send the person without them"
-            + (f" (here: {names})." if names else "."),
-            code="INVALID_FIELDS",
-            resource="osdi:person",
-            properties=[f"{prefix}custom_fields"],
         )
     emails = _listed(person, "email_addresses", "address", prefix)
     phones = _listed(person, "phone_numbers", "number", prefix)
@@ -590,6 +567,7 @@ def person_fields(person: dict, *, prefix: str = "person.") -> dict:
         "country": country,
         "postal_code": address.get("postal_code") or "",
         "identifiers": identifiers,
+        "custom_fields": person.get("custom_fields"),
         "languages": [lang for lang in languages if isinstance(lang, str)]
         if isinstance(languages, list)
         else [],

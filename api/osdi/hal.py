@@ -181,7 +181,7 @@ def person(request, item: Person) -> dict:
         "family_name": item.family_name,
         **person_contact(item),
         "postal_addresses": [postal],
-        "custom_fields": {},
+        "custom_fields": dict(item.custom_fields or {}),
         "_links": {
             "self": link(url(request, "person", item.id)),
             "osdi:signatures": link(url(request, "person-signatures", item.id)),

@@ -2,7 +2,7 @@
 that follows one turns a POST into a GET), and is reversed without it, the way OSDI and
 Action Network write their URLs."""
 
-from django.urls import URLPattern, path, re_path
+from django.urls import URLPattern, re_path
 from django.urls.resolvers import RoutePattern
 
 from api.osdi import advocacy, base, entry, people, petitions
@@ -23,51 +23,51 @@ def route(pattern: str, view, name: str) -> URLPattern:
 
 app_name = "osdi"
 urlpatterns = [
-    path("", entry.EntryPoint.as_view(), name="entry"),
-    route("people", people.People.as_view(), "people"),
-    route("people/person_signup_helper", people.PersonSignupHelper.as_view(), "person-signup"),
-    route("people/<id:pk>", people.PersonDetail.as_view(), "person"),
-    route("people/<id:pk>/signatures", people.PersonSignatures.as_view(), "person-signatures"),
-    route("people/<id:pk>/taggings", people.PersonTaggings.as_view(), "person-taggings"),
-    route("petitions", petitions.Petitions.as_view(), "petitions"),
-    route("petitions/<id:pk>", petitions.PetitionDetail.as_view(), "petition"),
+    route("v1", entry.EntryPoint.as_view(), "entry"),
+    route("v1/people", people.People.as_view(), "people"),
+    route("v1/people/person_signup_helper", people.PersonSignupHelper.as_view(), "person-signup"),
+    route("v1/people/<id:pk>", people.PersonDetail.as_view(), "person"),
+    route("v1/people/<id:pk>/signatures", people.PersonSignatures.as_view(), "person-signatures"),
+    route("v1/people/<id:pk>/taggings", people.PersonTaggings.as_view(), "person-taggings"),
+    route("v1/petitions", petitions.Petitions.as_view(), "petitions"),
+    route("v1/petitions/<id:pk>", petitions.PetitionDetail.as_view(), "petition"),
     # POST: Action Network's way to record a signature (an inline person).
     route(
-        "petitions/<id:pk>/signatures",
+        "v1/petitions/<id:pk>/signatures",
         petitions.PetitionSignatures.as_view(),
         "petition-signatures",
     ),
     # OSDI's record signature helper, where OSDI puts it ...
     route(
-        "petitions/<id:pk>/record_signature_helper",
+        "v1/petitions/<id:pk>/record_signature_helper",
         petitions.RecordSignatureHelper.as_view(),
         "record-signature",
     ),
     # ... and where Voces first put it, for the scripts written then.
     route(
-        "petitions/<id:pk>/signatures/record_signature_helper",
+        "v1/petitions/<id:pk>/signatures/record_signature_helper",
         petitions.RecordSignatureHelper.as_view(),
         "record-signature-v1",
     ),
     route(
-        "petitions/<id:pk>/signatures/<id:sid>", petitions.SignatureDetail.as_view(), "signature"
+        "v1/petitions/<id:pk>/signatures/<id:sid>", petitions.SignatureDetail.as_view(), "signature"
     ),
-    route("advocacy_campaigns", advocacy.AdvocacyCampaigns.as_view(), "advocacy-campaigns"),
+    route("v1/advocacy_campaigns", advocacy.AdvocacyCampaigns.as_view(), "advocacy-campaigns"),
     route(
-        "advocacy_campaigns/<id:pk>",
+        "v1/advocacy_campaigns/<id:pk>",
         advocacy.AdvocacyCampaignDetail.as_view(),
         "advocacy-campaign",
     ),
-    route("advocacy_campaigns/<id:pk>/outreaches", advocacy.Outreaches.as_view(), "outreaches"),
+    route("v1/advocacy_campaigns/<id:pk>/outreaches", advocacy.Outreaches.as_view(), "outreaches"),
     route(
-        "advocacy_campaigns/<id:pk>/outreaches/<id:oid>",
+        "v1/advocacy_campaigns/<id:pk>/outreaches/<id:oid>",
         advocacy.OutreachDetail.as_view(),
         "outreach",
     ),
-    route("tags", people.Tags.as_view(), "tags"),
-    route("tags/<id:pk>", people.TagDetail.as_view(), "tag"),
-    route("tags/<id:pk>/taggings", people.TagTaggings.as_view(), "tag-taggings"),
-    route("tags/<id:pk>/taggings/<id:tid>", people.TaggingDetail.as_view(), "tagging"),
-    # Anything else under /api/osdi/v1/: OSDI's 404, not the site's page.
+    route("v1/tags", people.Tags.as_view(), "tags"),
+    route("v1/tags/<id:pk>", people.TagDetail.as_view(), "tag"),
+    route("v1/tags/<id:pk>/taggings", people.TagTaggings.as_view(), "tag-taggings"),
+    route("v1/tags/<id:pk>/taggings/<id:tid>", people.TaggingDetail.as_view(), "tagging"),
+    # Anything else under /api/osdi/ (another version, a typo): OSDI's 404, not the site's page.
     re_path(r"^[\s\S]*$", base.UnknownAddress.as_view(), name="unknown"),
 ]

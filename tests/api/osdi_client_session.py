@@ -130,6 +130,13 @@ def osdi_session():
         person.update()  # PUT people/{id} with its custom fields, then the tagging
         return sorted(svc.person_by_id(killa.id, model=ANPerson).tags)
 
+    def set_field():
+        person = svc.person_by_id(killa.id, model=ANPerson)
+        person.update_field("member_id", "A-17")
+        person.update()  # PUT people/{id} {"custom_fields": {"member_id": "A-17"}}
+        return svc.person_by_id(killa.id, model=ANPerson).custom_fields
+
+    call("osdi", "update_field(name, value); update()", set_field)
     call("osdi", "update_tag(tag, True); update()", lambda: retag(True))
     call("osdi", "update_tag(tag, True); update() again", lambda: retag(True))
     call("osdi", "update_tag(tag, False); update()", lambda: retag(False))

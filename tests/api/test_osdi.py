@@ -5,6 +5,7 @@ builds a URL of its own, except to show that an unknown one is OSDI's 404.
 The cases of issue 16 are here as they were found with Action Network's client libraries
 (tests/api/test_osdi_clients.py drives two of them against a real server)."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -17,11 +18,13 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from campaigns.models import DecisionMaker, Engagement
+from config.middleware import service_unavailable
+from config.views import server_error
 from signatures.confirmation import confirmation_token, signature_confirm
 from signatures.models import Person, PersonIdentifier, Signature, Tagging
 from signatures.people import _people_sync_python, _people_sync_sql
 from signatures.review import signature_review
-from signatures.rights import signer_erase
+from signatures.rights import signer_erase, signer_people_export
 from tallies import services as tallies
 from tallies.models import CampaignTally
 from tests.factories import CampaignFactory, CollectorFactory, MembershipFactory, UserFactory, sign
@@ -68,11 +71,9 @@ def got(client, href, **params) -> dict:
     assert response.status_code == 200, (href, response.content)
     path, _mark, query = href.partition("?")
     other = (path[:-1] if path.endswith("/") else path + "/") + (f"?{query}" if query else "")
-    # The entry point's own address is the site's (config/urls.py): only with its slash.
-    if not path.rstrip("/").endswith(ENTRY.rstrip("/")):
-        again = follow(client, other, **params)
-        assert again.status_code == 200, (other, again.content)
-        assert again.json() == response.json(), other
+    again = follow(client, other, **params)
+    assert again.status_code == 200, (other, again.content)
+    assert again.json() == response.json(), other
     return response.json()
 
 
@@ -179,13 +180,13 @@ def test_every_link_resolves_with_and_without_its_slash_and_none_ends_with_one(o
         seen.add(url)
         body = got(authed, url)
         for found in _hrefs(body):
-            assert found.startswith("http://testserver/api/osdi/v1/"), found
-            if found.rstrip("/") != "http://testserver/api/osdi/v1":
-                assert not found.endswith("/"), found
+            assert found.startswith("http://testserver/api/osdi/v1"), found
+            assert not found.endswith("/"), found
             if "helper" not in found and "{" not in found:
                 queue.append(found)
-    kinds = {re.sub(r"/\d+", "/N", url.split("/api/osdi/v1/")[1]) for url in seen}
+    kinds = {re.sub(r"/\d+", "/N", url.split("/api/osdi/v1")[1].lstrip("/")) for url in seen}
     assert {
+        "",  # the entry point, also without its slash (the base URL clients are given)
         "people",
         "people/N",
         "people/N/taggings",
@@ -415,14 +416,55 @@ def test_put_changes_a_person_without_blanking_and_keeps_who_they_are(osdi):
     assert changed.status_code == 200, changed.content
     assert (changed.json()["given_name"], changed.json()["family_name"]) == ("Mariama", "Daouda")
     assert got(authed, url)["family_name"] == "Daouda"
-    # The osdi client's ANPerson.update() sends its custom fields; none is kept here.
+    # The osdi client's ANPerson.update() sends the custom fields it changed, at the top.
     assert send(authed, "put", url, {"custom_fields": {}}).status_code == 200
     custom = send(authed, "put", url, {"custom_fields": {"member_id": "7"}})
-    assert "member_id" in osdi_error(custom, 400)["description"]
+    assert custom.json()["custom_fields"] == {"member_id": "7"}
     moved = send(authed, "put", url, {"email_addresses": [{"address": "new@example.org"}]})
     assert osdi_error(moved, 400)["properties"] == ["email_addresses"]
     same = send(authed, "put", url, {"email_addresses": [{"address": "Mariama@EXAMPLE.org"}]})
     assert same.status_code == 200
+
+
+def test_custom_fields_are_kept_filled_in_and_never_blanked(osdi):
+    """Was: no `custom_fields` at all (clients index it); then a write sending some was
+    refused, so a script setting one (the osdi client's update_field) failed whole."""
+    _anonymous, authed, _campaign = osdi
+    listing = href(entry(authed), "osdi:people")
+    body = {"person": {**PERSON, "custom_fields": {"member_id": "A-17", "volunteer": True}}}
+    created = send(authed, "post", listing, body)
+    assert created.status_code == 201, created.content
+    assert created.json()["custom_fields"] == {"member_id": "A-17", "volunteer": True}
+    url = href(created.json(), "self")
+    # A blank value says nothing; a new one is added, a changed one replaces the old.
+    merged = send(
+        authed,
+        "post",
+        listing,
+        {"person": {**PERSON, "custom_fields": {"member_id": "", "shift": "mañana", "x": None}}},
+    )
+    assert merged.json()["custom_fields"] == {
+        "member_id": "A-17",
+        "volunteer": True,
+        "shift": "mañana",
+    }
+    put = send(authed, "put", url, {"custom_fields": {"volunteer": False, "notes": "a\nb"}})
+    assert put.json()["custom_fields"]["volunteer"] is False
+    assert got(authed, url)["custom_fields"]["notes"] == "a\nb"
+    # Signing with a token merges them too.
+    helper = href(first_petition(authed, _campaign), "osdi:record_signature_helper")
+    signed = send(authed, "post", helper, {"person": {**PERSON, "custom_fields": {"k": 3}}})
+    assert signed.json()["_embedded"]["osdi:person"]["custom_fields"]["k"] == 3
+    for bad in ([1], {"": "x"}, {"k": {"nested": 1}}, {"k": "x" * 1001}, {"k": "\x00"}):
+        refused = send(authed, "put", url, {"custom_fields": bad})
+        assert osdi_error(refused, 400)["properties"] == ["custom_fields"], bad
+    nested = send(authed, "post", listing, {"person": {**PERSON, "custom_fields": [1]}})
+    assert osdi_error(nested, 400)["properties"] == ["person.custom_fields"]
+    too_many = {f"f{n}": "v" for n in range(101)}
+    osdi_error(send(authed, "put", url, {"custom_fields": too_many}), 400)
+    # A person made of signatures has none.
+    people = got(authed, listing, filter="email_address eq 'lenny@example.org'")
+    assert people["_embedded"]["osdi:people"][0]["custom_fields"] == {}
 
 
 def test_find_a_person_by_email_in_any_spelling(osdi):
@@ -814,13 +856,17 @@ def test_every_error_is_osdi_s_shape_in_english(osdi, organiser_a):
     assert unauthenticated["WWW-Authenticate"] == "OSDI-API-Token"
     osdi_error(APIClient(HTTP_OSDI_API_TOKEN="not-a-token").get(people, **spanish), 401)
     for unknown in (
-        "nothing-here",
-        "people/abc",
-        "tags/1//taggings",
-        "people/123456789012345678901",
+        ENTRY + "nothing-here",
+        ENTRY + "people/abc",
+        ENTRY + "tags/1//taggings",
+        ENTRY + "people/123456789012345678901",
+        "/api/osdi",
+        "/api/osdi/",
+        "/api/osdi/v2/people",
+        "/api/osdi/v1.2/",
     ):
-        osdi_error(authed.get(ENTRY + unknown, **spanish), 404)
-        osdi_error(authed.post(ENTRY + unknown, {}, format="json", **spanish), 404)
+        osdi_error(authed.get(unknown, **spanish), 404)
+        osdi_error(authed.post(unknown, {}, format="json", **spanish), 404)
     not_allowed = authed.delete(href(first_petition(authed, campaign), "self"), **spanish)
     assert osdi_error(not_allowed, 405)["code"] == "METHOD_NOT_ALLOWED"
     closed = CampaignFactory(organisation=campaign.organisation, status="closed")
@@ -829,6 +875,24 @@ def test_every_error_is_osdi_s_shape_in_english(osdi, organiser_a):
     assert osdi_error(shut, 409)["description"] == "This campaign is not open for signing."
     broken = authed.generic("POST", people, "{", content_type="application/json", **spanish)
     osdi_error(broken, 400)
+
+
+def test_what_fails_before_a_view_runs_is_osdi_s_shape_too(osdi, rf):
+    """Was: a body over the limit answered {"detail"}; so would an outage or a crash."""
+    _anonymous, authed, _campaign = osdi
+    people = href(entry(authed), "osdi:people")
+    big = {"person": {**PERSON, "given_name": "x" * 70_000}}
+    error = osdi_error(send(authed, "post", people, big), 413)
+    assert error["code"] == "TOO_LARGE"
+    unavailable = service_unavailable(rf.get("/api/osdi/v1/people"))
+    assert unavailable["Retry-After"] == "30"
+    crashed = server_error(rf.get("/api/osdi/v1/people"))
+    for response, status in ((unavailable, 503), (crashed, 500)):
+        assert response.status_code == status
+        assert json.loads(response.content)["response_code"] == status
+        assert response["Content-Type"] == "application/hal+json"
+    # Elsewhere in the API, the API's own shape.
+    assert "detail" in json.loads(server_error(rf.get("/api/v1/campaigns/")).content)
 
 
 def test_a_token_s_writes_have_their_own_limit_with_retry_after(osdi, settings):
@@ -998,10 +1062,17 @@ def test_a_page_of_signatures_costs_the_same_queries_whatever_its_size(osdi):
 
 def test_identifiers_and_tags_go_when_the_person_is_erased(osdi, organiser_a, org_a):
     _anonymous, authed, _campaign = osdi
-    body = {"person": {**PERSON, "identifiers": ["crm:77"]}, "add_tags": ["volunteer"]}
+    body = {
+        "person": {**PERSON, "identifiers": ["crm:77"], "custom_fields": {"member_id": "A-17"}},
+        "add_tags": ["volunteer"],
+    }
     person = send(authed, "post", href(entry(authed), "osdi:people"), body).json()
     added = send(authed, "put", href(person, "self"), {"identifiers": ["crm:78"]}).json()
     assert added["identifiers"][2:] == ["crm:77", "crm:78"]
+    # What the signer takes away on request holds all of it.
+    (record,) = signer_people_export(organisation=org_a, email="mariama@example.org")
+    assert record["identifiers"] == ["crm:77", "crm:78"]
+    assert (record["custom_fields"], record["tags"]) == ({"member_id": "A-17"}, ["volunteer"])
     signer_erase(by=organiser_a, organisation=org_a, email="mariama@example.org")
     assert not PersonIdentifier.objects.exists()
     assert not Tagging.objects.exists()

@@ -4,7 +4,8 @@ database), changing nothing but their base URL.
 Two clients that take a base URL (others hard-code actionnetwork.org):
 
 - `osdi` 0.3.1 (`ActionNetworkService(uri, key)`): list, get, find by email, create a person,
-  tag and untag a person (its own `ANPerson.update()`), record a signature. It retries every
+  set a custom field, tag and untag a person (its own `ANPerson.update()`), record a
+  signature. It retries every
   failure ten times with growing sleeps (about 17 minutes): each call runs under a timeout.
 - `parsons` 6.1.0 (`ActionNetwork`, whose base URL is the module's `API_URL`): the same
   calls through its own methods; where a method cannot work against anything but Action
@@ -151,6 +152,7 @@ def test_action_network_clients_sync_with_voces(stack, partner, clients_python):
         },
         ("osdi", "_post_request(tags)"): "feria-cusco",
         ("osdi", "ActionNetworkService(uri, key) again"): ["feria-cusco"],
+        ("osdi", "update_field(name, value); update()"): {"member_id": "A-17"},
         ("osdi", "update_tag(tag, True); update()"): ["feria-cusco"],
         ("osdi", "update_tag(tag, True); update() again"): ["feria-cusco"],
         ("osdi", "update_tag(tag, False); update()"): [],
