@@ -34,9 +34,10 @@ from django.utils.translation import gettext as _
 
 from campaigns import access, audit
 from campaigns.access import Ability
-from campaigns.models import Campaign, Organisation
+from campaigns.models import Campaign, CampaignPartner, Organisation
 from core.errors import NotAllowed
 from core.queue import publish_on_commit
+from signatures.models import Signature
 from webhooks import transport
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.payloads import signature_payload
@@ -189,8 +190,24 @@ def signature_deliveries_create(*, campaign_id: int, signature_ids: list[int]) -
         Campaign.objects.filter(id=campaign_id).values_list("organisation_id", flat=True).get()
     )
     endpoints = _endpoints_listening(organisation_id, WebhookEndpoint.Event.SIGNATURE)
-    if not endpoints:
+    # A coalition partner's endpoints hear of the signatures that came through it.
+    partner_ids = CampaignPartner.objects.filter(
+        campaign_id=campaign_id, status=CampaignPartner.Status.ACTIVE
+    ).values_list("organisation_id", flat=True)
+    theirs = [
+        endpoint
+        for partner_id in partner_ids
+        for endpoint in _endpoints_listening(partner_id, WebhookEndpoint.Event.SIGNATURE)
+    ]
+    if not endpoints and not theirs:
         return 0
+    through = {}
+    if theirs:
+        through = dict(
+            Signature.objects.filter(id__in=signature_ids, partner__isnull=False).values_list(
+                "id", "partner_id"
+            )
+        )
     now = timezone.now()
     deliveries = [
         WebhookDelivery(
@@ -201,8 +218,13 @@ def signature_deliveries_create(*, campaign_id: int, signature_ids: list[int]) -
             next_attempt_at=now,
         )
         for signature_id in signature_ids
-        for endpoint in endpoints
+        for endpoint in [
+            *endpoints,
+            *(e for e in theirs if e.organisation_id == through.get(signature_id)),
+        ]
     ]
+    if not deliveries:
+        return 0
     WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=1000)
     publish_on_commit(DELIVER_DUE_TASK)
     return len(deliveries)

@@ -10,7 +10,10 @@ from campaigns import partners
 from campaigns.models import AuditEntry, CampaignPartner, Role
 from signatures import formtoken, imports
 from signatures.models import Signature
+from tallies.services import campaign_tally
 from tests.factories import CollectorFactory, MembershipFactory, OrganisationFactory, UserFactory
+from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_endpoint_create
 
 pytestmark = pytest.mark.django_db
 
@@ -303,3 +306,28 @@ def test_a_partners_osdi_script_records_for_the_partner_and_learns_nothing_of_ot
     assert (repeat.status_code, repeat.json()) == (fresh.status_code, fresh.json()) == (200, {})
     rows = dict(Signature.objects.values_list("email", "partner_id"))
     assert rows == {"lead-signer@example.org": None, "new@example.org": org.id}
+
+
+def test_a_partners_webhook_hears_of_its_own_signatures_and_the_leads_of_all(
+    client, coalition, union, crm_webhook, settings
+):
+    org, people = union
+    theirs = webhook_endpoint_create(
+        by=people[Role.ORGANISER],
+        organisation=org,
+        url="http://127.0.0.1:9/union-crm",
+        secret="u" * 20,
+        events=["signature"],
+    )
+    _page_sign(client, coalition, "partner=fenatrahob", email="p@example.org", partner="fenatrahob")
+    _page_sign(client, coalition, "", email="l@example.org")
+    campaign_tally(campaign_id=coalition.id)
+    owed = {
+        (d.endpoint_id, d.signature.email)
+        for d in WebhookDelivery.objects.select_related("signature")
+    }
+    assert owed == {
+        (crm_webhook.id, "p@example.org"),
+        (crm_webhook.id, "l@example.org"),
+        (theirs.id, "p@example.org"),
+    }
