@@ -172,3 +172,21 @@ def test_a_person_who_fixes_an_error_at_once_is_counted(live_server, phone, sett
     signature = Signature.objects.get()
     assert (signature.status, signature.rejected_reason) == ("pending", "")
     assert signature.email_state == "owed"  # the confirmation email goes out
+
+
+def test_signing_with_a_phone_number_where_the_campaign_takes_one(live_server, phone):
+    """A domestic worker with WhatsApp and no inbox: the phone, in her country's own form."""
+    campaign = CampaignFactory(
+        require_confirmation=False, contact="email_or_phone", countries=["BO"]
+    )
+    phone.goto(f"{live_server.url}/c/{campaign.slug}/")
+    phone.locator("#id_name").fill("Juana Mamani Quispe")
+    phone.locator("#id_phone").fill("712 34 567")
+    phone.locator("#id_consent").check()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone, "sign-with-phone-es")
+    phone.get_by_role("button", name="Firmar").click()
+    phone.wait_for_url(re.compile(r"/thanks/"))
+    signature = Signature.objects.get()
+    assert (signature.phone, signature.email, signature.status) == ("+59171234567", "", "confirmed")
+    assert phone.errors == []
