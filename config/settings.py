@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "signatures",
     "webhooks",
     "tallies",
+    "results",
     "api",
     "dashboard",
     "public",

@@ -443,3 +443,114 @@ SIGNATURES = {
     "contratos-colectivos-mexico": (10_420, 0, 12, 400, ["MX"]),
     "eau-pastoralisme-niger": (18_300, 0, 20, 600, ["NE"]),
 }
+
+
+# --- Results frameworks (issue 18) ---------------------------------------------------------
+# Baselines and targets as the programmes set them; every actual is counted from the records
+# above (or is the latest recorded value), never typed in. The baseline year of C189 is 2011:
+# 3 decision-makers engaged then, against 21 since ("7 times more"); union members 2,207 at
+# the end of 2011 and 4,282 at the end of 2014 ("up 94%, 2,075 new members").
+C189_BASELINE = (date(2011, 1, 1), date(2011, 12, 31))
+RESULTS = {
+    "ratify-c189": {
+        "builtin": {
+            "signatures": {"baseline": 0, "target": 150_000, "due": date(2026, 12, 31)},
+            "people_reached": {"baseline": 0, "target": 7_000_000, "due": date(2026, 12, 31)},
+            "decision_makers_engaged": {
+                "baseline_from": C189_BASELINE[0],
+                "baseline_to": C189_BASELINE[1],
+                "target": 25,
+                "due": date(2015, 12, 31),
+            },
+            "decision_makers_supportive": {
+                "baseline_from": C189_BASELINE[0],
+                "baseline_to": C189_BASELINE[1],
+                "target": 12,
+                "due": date(2015, 12, 31),
+            },
+            "countries_ratified": {"baseline": 0, "target": 3, "due": date(2026, 12, 31)},
+        },
+        "recorded": [
+            (
+                "union_members",
+                {
+                    "label": "Afiliadas a los sindicatos de trabajadoras del hogar",
+                    "unit": "afiliadas",
+                    "baseline_from": C189_BASELINE[0],
+                    "baseline_to": C189_BASELINE[1],
+                    "target": 4_500,
+                    "due": date(2015, 12, 31),
+                },
+                [
+                    # (date, value, breakdown, note)
+                    (date(2011, 12, 31), 2_207, {}, "Registros de las federaciones, línea de base"),
+                    (date(2012, 12, 31), 2_890, {}, "Registros de las federaciones"),
+                    (date(2013, 12, 31), 3_605, {}, "Registros de las federaciones"),
+                    (
+                        date(2014, 12, 31),
+                        4_282,
+                        {},
+                        "Registros de las federaciones, evaluación final",
+                    ),
+                ],
+            ),
+            (
+                "awareness",
+                {
+                    "label": "Trabajadoras que conocen sus derechos del C189 (encuesta)",
+                    "unit": "%",
+                    "baseline": 11,
+                    "target": 35,
+                    "due": date(2014, 12, 31),
+                },
+                [
+                    (date(2013, 6, 30), 21, {}, "Encuesta de hogares, 1.200 entrevistas"),
+                    (date(2014, 11, 30), 33, {}, "Encuesta de hogares, 1.200 entrevistas"),
+                ],
+            ),
+        ],
+    },
+    "eau-pastoralisme-niger": {
+        "builtin": {
+            "signatures": {"baseline": 0, "target": 25_000, "due": date(2017, 12, 31)},
+        },
+        "recorded": [
+            (
+                "membres",
+                {
+                    "label": "Membres des associations d'éleveurs",
+                    "unit": "membres",
+                    "baseline_from": date(2013, 1, 1),
+                    "baseline_to": date(2013, 12, 31),
+                    "target": 5_000,
+                    "due": date(2017, 12, 31),
+                },
+                [
+                    # 1,500 new members between 2013 and 2017, 705 of them women: 47%.
+                    (date(2013, 12, 31), 3_000, {"femmes": 1_050, "hommes": 1_950}, "Registres"),
+                    (date(2015, 12, 31), 3_900, {"femmes": 1_470, "hommes": 2_430}, "Registres"),
+                    (
+                        date(2017, 12, 31),
+                        4_500,
+                        {"femmes": 1_755, "hommes": 2_745},
+                        "Registres, évaluation finale PROGRES II",
+                    ),
+                ],
+            ),
+            (
+                "campagnes",
+                {
+                    "label": "Nouvelles campagnes de plaidoyer (PROGRES II)",
+                    "unit": "campagnes",
+                    "baseline": 0,
+                    "target": 10,
+                    "due": date(2017, 12, 31),
+                },
+                [
+                    (date(2015, 12, 31), 4, {}, "Rapport annuel"),
+                    (date(2017, 12, 31), 10, {}, "Évaluation finale"),
+                ],
+            ),
+        ],
+    },
+}

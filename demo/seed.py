@@ -18,6 +18,8 @@ from django.utils.text import slugify
 from campaigns import access, records, services
 from campaigns.models import Campaign, CountryStatus, DecisionMaker, Engagement, Organisation
 from demo import data
+from results import services as results
+from results.models import Indicator
 from signatures.bulk import signatures_insert
 from signatures.collectors import collector_create
 from signatures.identity import email_normalise
@@ -218,6 +220,28 @@ def _signatures(campaign: Campaign, *, collectors: list[Collector], rng: random.
     signatures_insert(rows)
 
 
+def _results(campaign: Campaign, spec: dict) -> None:
+    """The campaign's results framework: baselines and targets of the built-in indicators,
+    and the programme's own indicators with their recorded values (demo.data.RESULTS)."""
+    for key, fields in spec.get("builtin", {}).items():
+        if not Indicator.objects.filter(campaign=campaign, key=key).exists():
+            results.indicator_set(by=SYSTEM, campaign=campaign, key=key, **fields)
+    for key, fields, values in spec.get("recorded", []):
+        if Indicator.objects.filter(campaign=campaign, key=key).exists():
+            continue
+        results.indicator_set(by=SYSTEM, campaign=campaign, key=key, **fields)
+        for when, value, breakdown, note in values:
+            results.indicator_value_record(
+                by=SYSTEM,
+                campaign=campaign,
+                key=key,
+                date=when,
+                value=value,
+                breakdown=breakdown,
+                note=note,
+            )
+
+
 @transaction.atomic
 def seed() -> dict[str, Campaign]:
     organisations = _organisations()
@@ -237,6 +261,8 @@ def seed() -> dict[str, Campaign]:
     }
     for campaign in campaigns.values():
         _signatures(campaign, collectors=collectors.get(campaign.organisation.slug, []), rng=rng)
+    for slug, spec in data.RESULTS.items():
+        _results(campaigns[slug], spec)
     for campaign in campaigns.values():
         # The history was inserted counted; reconciliation recounts it from the rows.
         transaction.on_commit(

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import pycountry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,18 @@ _REFUSED_CATEGORIES = frozenset({"Cc", "Cs"})
 
 def _has_control_characters(value: str) -> bool:
     return any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in value)
+
+
+def subdivision(value: str) -> str:
+    """The ISO 3166-2 subdivision a region names by its code ("bo-l" → "BO-L"), per
+    pycountry, or "" (a region may be any text a signer or an outreach gave)."""
+    code = (value or "").strip().upper()
+    if not _SUBDIVISION.fullmatch(code):
+        return ""
+    return code if pycountry.subdivisions.get(code=code) is not None else ""
+
+
+_SUBDIVISION = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 
 
 def _text(data, field, errors, *, max_length, required=False, multiline=False) -> str:
@@ -162,6 +175,8 @@ def signature_input_clean(
     if postal_code and "postal_code" not in errors and not POSTAL_CODE.match(postal_code):
         errors["postal_code"] = [_("Use only letters, digits, spaces and dashes.")]
     region = _text(data, "region", errors, max_length=REGION_MAX)
+    if region and "region" not in errors and subdivision(region):
+        region = region.strip().upper()  # an ISO 3166-2 code, as results break it down
     comment = _text(data, "comment", errors, max_length=COMMENT_MAX, multiline=True)
 
     language = data.get("language") or default_language

@@ -12,7 +12,15 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from campaigns import access
-from campaigns.models import CountryStatus, DecisionMaker, Engagement, OutreachActivity, Role
+from campaigns.models import (
+    CampaignPartner,
+    CountryStatus,
+    DecisionMaker,
+    Engagement,
+    OutreachActivity,
+    Role,
+)
+from results.models import Indicator
 from signatures.imports import signatures_import
 from signatures.models import Signature
 from signatures.people import people_sync, person_merge
@@ -53,6 +61,8 @@ API_MANAGE_201 = codes(401, 403, 403, 201, 403, 201, 201)
 DASH_VIEWERS = codes(302, 200, 403, 200, 404, 200, 200)
 DASH_MANAGERS = codes(302, 403, 403, 200, 404, 200, 200)
 DASH_MEMBERS = codes(302, 200, 200, 200, 404, 200, 200)
+# Results: owners, organisers and viewers of the organisation; not collectors, not others.
+API_RESULTS = codes(401, 200, 403, 200, 403, 200, 200)
 # OSDI: the token's owners and organisers see their own organisation's people.
 OSDI_SIGNERS = codes(401, 404, 404, 200, 404, 200, 200)
 # OSDI writes that make people or tags in org-a: 403 for a token that may change no
@@ -76,6 +86,15 @@ def world(db):
         MembershipFactory(user=users[name], organisation=org, role=role)
     users["superuser"] = UserFactory(username="root", is_superuser=True, is_staff=True)
     campaign = CampaignFactory(organisation=org_a, slug="campaign-a")
+    # A coalition: org-c is an active partner of campaign-a (its members are the partner
+    # dimension, tests below), org-d is invited.
+    org_c = OrganisationFactory(slug="org-c")
+    org_d = OrganisationFactory(slug="org-d")
+    CampaignPartner.objects.create(campaign=campaign, organisation=org_c, status="active")
+    CampaignPartner.objects.create(campaign=campaign, organisation=org_d, status="invited")
+    for name, role in (("partner_organiser", Role.ORGANISER), ("partner_viewer", Role.VIEWER)):
+        users[name] = UserFactory(username=name)
+        MembershipFactory(user=users[name], organisation=org_c, role=role)
     collector = CollectorFactory(organisation=org_a, code="the-collector", user=users["collector"])
     sign(campaign, email="signer@example.org")
     signature = Signature.objects.get()
@@ -102,6 +121,7 @@ def world(db):
     webhook = WebhookEndpoint.objects.create(
         organisation=org_a, url="http://127.0.0.1:9/hook", secret="s" * 20, events=["milestone"]
     )
+    Indicator.objects.create(campaign=campaign, key="members", label="Union members")
     people_sync(organisation_id=org_a.id)
     person, _ = person_merge(
         by=access.SYSTEM, organisation=org_a, email="signer@example.org", tags=["volunteer"]
@@ -170,6 +190,21 @@ def cases(world) -> dict[str, list[Case]]:
         "api-v1:campaign-list": [
             Case("get", "/api/v1/campaigns/", EVERYONE_200),
             Case("post", "/api/v1/campaigns/", API_MANAGE_201, data=new_campaign),
+        ],
+        "api-v1:campaign-partner-accept": [
+            Case(
+                "post",
+                f"/api/v1/campaigns/{slug}/partners/org-c/accept/",
+                codes(401, 403, 403, 403, 404, 403, 200),
+            )
+        ],
+        "api-v1:campaign-partner-leave": [
+            # org-d is invited: leaving is declining (the superuser may answer for it).
+            Case(
+                "post",
+                f"/api/v1/campaigns/{slug}/partners/org-d/leave/",
+                codes(401, 403, 403, 403, 404, 403, 200),
+            )
         ],
         "api-v1:campaign-detail": [
             Case("get", f"/api/v1/campaigns/{slug}/", EVERYONE_200),
@@ -332,8 +367,36 @@ def cases(world) -> dict[str, list[Case]]:
         "api-v1:webhooks": [
             Case("get", "/api/v1/organisations/org-a/webhooks/", API_SIGNERS),
         ],
+        "api-v1:campaign-results": [
+            Case("get", f"/api/v1/campaigns/{slug}/results/", API_RESULTS),
+            Case("get", f"/api/v1/campaigns/{slug}/results/", API_RESULTS, query="format=xlsx"),
+        ],
+        "api-v1:organisation-results": [
+            Case("get", "/api/v1/organisations/org-a/results/", API_RESULTS),
+        ],
+        "api-v1:campaign-indicators": [
+            Case("get", f"/api/v1/campaigns/{slug}/indicators/", API_RESULTS),
+            Case(
+                "post",
+                f"/api/v1/campaigns/{slug}/indicators/",
+                API_MANAGE_201,
+                data={"key": "awareness-{role}", "label": "Awareness", "baseline": 12},
+            ),
+        ],
+        "api-v1:campaign-indicator-values": [
+            Case("get", f"/api/v1/campaigns/{slug}/indicators/members/values/", API_RESULTS),
+            Case(
+                "post",
+                f"/api/v1/campaigns/{slug}/indicators/members/values/",
+                API_MANAGE_201,
+                data={"date": "2024-06-30", "value": 1940},
+            ),
+        ],
         # --- OSDI ---------------------------------------------------------------------------
-        "osdi:entry": [Case("get", "/api/osdi/v1/", EVERYONE_200)],
+        "osdi:entry": [
+            Case("get", "/api/osdi/v1/", EVERYONE_200),
+            Case("get", "/api/osdi/v1", EVERYONE_200),  # the base URL clients are given
+        ],
         "osdi:people": [
             Case("get", "/api/osdi/v1/people/", codes(401, *[200] * 6)),
             Case(
@@ -440,12 +503,22 @@ def cases(world) -> dict[str, list[Case]]:
         "osdi:tagging": [
             Case("get", f"/api/osdi/v1/tags/{tag}/taggings/{tagging}/", OSDI_SIGNERS),
             Case("delete", f"/api/osdi/v1/tags/{tag}/taggings/{tagging}", OSDI_SIGNERS),
+            # Untagging by the person, on the tag's taggings (gone already: 200 all the same).
+            Case(
+                "delete",
+                f"/api/osdi/v1/tags/{tag}/taggings",
+                OSDI_SIGNERS,
+                data={"_links": {"osdi:person": {"href": f"/api/osdi/v1/people/{person}"}}},
+            ),
         ],
         # Any other address under the OSDI root: OSDI's 404 for everyone.
         "osdi:unknown": [
             Case("get", "/api/osdi/v1/nothing-here", codes(*[404] * 7)),
             Case("post", "/api/osdi/v1/people/1/nothing", codes(*[404] * 7), data={}),
+            Case("get", "/api/osdi/v2/people", codes(*[404] * 7)),
         ],
+        # The OSDI root without its slash: OSDI's 404, not a redirect a POST would not survive.
+        "osdi-root": [Case("post", "/api/osdi", codes(*[404] * 7), data={})],
         # --- Dashboard -------------------------------------------------------------------
         "dashboard:login": [Case("get", "/dashboard/login/", codes(200, *[302] * 6))],
         "dashboard:logout": [Case("get", "/dashboard/logout/", codes(*[405] * 7))],
@@ -480,7 +553,31 @@ def cases(world) -> dict[str, list[Case]]:
                 form=True,
             ),
         ],
+        "dashboard:campaign-results": [Case("get", f"/dashboard/c/{slug}/results/", DASH_VIEWERS)],
+        "dashboard:organisation-results": [
+            Case("get", "/dashboard/o/org-a/results/", DASH_VIEWERS)
+        ],
         "dashboard:campaign-preview": [Case("get", f"/dashboard/c/{slug}/preview/", DASH_VIEWERS)],
+        # --- Coalitions: the lead's owners choose partners; a partner's owners answer ------
+        "dashboard:campaign-partners": [
+            Case("get", f"/dashboard/c/{slug}/partners/", DASH_VIEWERS),
+            Case(
+                "post",
+                f"/dashboard/c/{slug}/partners/",
+                codes(302, 403, 403, 403, 404, 302, 302),
+                data={"organisation": "org-b"},
+                form=True,
+            ),
+        ],
+        "dashboard:partner-answer": [
+            Case(
+                "post",
+                f"/dashboard/c/{slug}/partners/org-c/answer/",
+                codes(302, 404, 404, 404, 404, 404, 302),
+                data={"answer": "accept"},
+                form=True,
+            )
+        ],
         "dashboard:outreach-new": [
             Case("get", f"/dashboard/c/{slug}/outreach/new/", DASH_MANAGERS)
         ],
@@ -740,3 +837,71 @@ def test_the_admin_is_for_superusers_only(world, role):
     wrong = [(path, client.get(path).status_code) for path in paths]
     wrong = [(path, code) for path, code in wrong if code != expected]
     assert not wrong, wrong
+
+
+# --- The partner dimension -------------------------------------------------------------------
+# Two members of org-c, an active coalition partner of campaign-a: its organiser and its
+# viewer. Beside them in the matrix above stand the lead's organiser (organiser_a) and an
+# unrelated organisation's (organiser_b). Over every URL, a partner's member is answered as
+# organiser_b is, except where PARTNER says otherwise: (url name, case number) → the codes
+# for (partner_organiser, partner_viewer).
+PARTNER_ROLES = ("partner_organiser", "partner_viewer")
+PARTNER: dict[tuple[str, int], tuple[int, int]] = {
+    # Only the partner's owners answer for it.
+    ("api-v1:campaign-partner-accept", 0): (403, 403),
+    ("dashboard:partner-answer", 0): (403, 403),
+    # Its organisers list, export, review and import the signatures that came through it
+    # (the lead's signature, id 1, is not among them: 404), send batches and record
+    # signatures through OSDI (told nothing: 200 {}); its viewer may do none of that.
+    ("api-v1:campaign-signatures", 0): (200, 403),
+    ("api-v1:campaign-signature", 0): (404, 403),
+    ("api-v1:campaign-signature", 1): (404, 403),
+    ("api-v1:campaign-signatures-batch", 0): (200, 403),
+    ("api-v1:campaign-signatures-review", 0): (200, 403),
+    ("api-v1:campaign-import", 0): (201, 403),
+    ("api-v1:campaign-export", 0): (200, 403),
+    ("osdi:petition-signatures", 1): (200, 403),
+    ("osdi:record-signature", 0): (200, 403),
+    ("osdi:record-signature-v1", 0): (200, 403),
+    # The dashboard: both follow the campaign and print its sheet; its organisers manage
+    # their own collectors (not the lead's: 404) and see their own signers.
+    ("dashboard:campaign", 0): (200, 200),
+    ("dashboard:sheet", 0): (200, 200),
+    ("dashboard:collectors", 0): (200, 403),
+    ("dashboard:collector-active", 0): (404, 403),
+    ("dashboard:collector-active", 1): (404, 403),
+    ("dashboard:import", 0): (200, 403),
+    ("dashboard:export", 0): (200, 403),
+    ("dashboard:export-xlsx", 0): (200, 403),
+    ("dashboard:signatures", 0): (200, 403),
+    ("dashboard:signatures", 1): (302, 403),
+    # A viewer creates no campaign anywhere (organiser_b may, for org-b).
+    ("dashboard:campaign-new", 0): (200, 403),
+    ("dashboard:campaign-new", 1): (400, 403),
+}
+
+
+def partner_expected(name: str, index: int, case: Case, role: str) -> int:
+    if (name, index) in PARTNER:
+        return PARTNER[(name, index)][PARTNER_ROLES.index(role)]
+    return case.codes[ROLES.index("organiser_b")]
+
+
+@pytest.mark.parametrize("role", PARTNER_ROLES)
+def test_the_partner_matrix(world, role):
+    user = world["users"][role]
+    token = AuthToken.objects.create(user=user, expiry=None)[1]
+    failures = []
+    for name, entries in cases(world).items():
+        for index, case in enumerate(entries):
+            client = APIClient()
+            client.force_login(user)
+            client.credentials(HTTP_OSDI_API_TOKEN=token)
+            response = request(client, case, role)
+            expected = partner_expected(name, index, case, role)
+            if response.status_code != expected:
+                failures.append(
+                    f"({name!r}, {index}): {case.method.upper()} {case.path} "
+                    f"{response.status_code}, expected {expected}"
+                )
+    assert not failures, "\n".join(failures)

@@ -10,6 +10,7 @@ from api.v1 import (
     field,
     organisations,
     organisers,
+    results,
     review,
     signatures,
     webhooks,
@@ -92,5 +93,25 @@ urlpatterns = [
         name="engagements",
     ),
     path("organisations/<slug:slug>/webhooks/", webhooks.WebhookView.as_view(), name="webhooks"),
+    path(
+        "campaigns/<slug:slug>/results/",
+        results.CampaignResultsView.as_view(),
+        name="campaign-results",
+    ),
+    path(
+        "campaigns/<slug:slug>/indicators/",
+        results.IndicatorsView.as_view(),
+        name="campaign-indicators",
+    ),
+    path(
+        "campaigns/<slug:slug>/indicators/<slug:key>/values/",
+        results.IndicatorValuesView.as_view(),
+        name="campaign-indicator-values",
+    ),
+    path(
+        "organisations/<slug:slug>/results/",
+        results.OrganisationResultsView.as_view(),
+        name="organisation-results",
+    ),
     *router.urls,
 ]

@@ -211,6 +211,8 @@ def visits(world) -> list[Visit]:
         # The dashboard, as the organisation's owner.
         Visit("home", _url("dashboard:home")),
         Visit("campaign", _url("dashboard:campaign", slug)),
+        Visit("results", _url("dashboard:campaign-results", slug)),
+        Visit("programme results", _url("dashboard:organisation-results", org)),
         Visit("new campaign", _url("dashboard:campaign-new")),
         Visit("edit campaign", _url("dashboard:campaign-edit", slug)),
         Visit("campaign preview", _url("dashboard:campaign-preview", slug)),

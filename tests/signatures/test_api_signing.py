@@ -390,3 +390,15 @@ def test_any_spelling_of_one_mailbox_signs_once_through_the_service(data, base):
         spelling = data.draw(spellings(base))
         sign(campaign, email=spelling)
     assert Signature.objects.filter(campaign=campaign).count() == 1
+
+
+def test_a_region_given_as_an_iso_code_is_kept_as_one_and_any_other_as_typed(campaign_a):
+    sign(campaign_a, email="a@example.org", region="bo-l")
+    sign(campaign_a, email="b@example.org", region="El Alto")
+    sign(campaign_a, email="c@example.org", region="xx-zz")
+    regions = dict(Signature.objects.values_list("email", "region"))
+    assert regions == {
+        "a@example.org": "BO-L",
+        "b@example.org": "El Alto",
+        "c@example.org": "xx-zz",
+    }
