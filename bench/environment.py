@@ -37,7 +37,8 @@ TMP = Path(tempfile.mkdtemp(prefix="voces-bench-"))
 
 os.environ.update(
     {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        # The project's settings, plus the signing baseline only a bench run serves.
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": f"{ADMIN_URL.rsplit('/', 1)[0]}/{DB_NAME}",
         "REDIS_URL": REDIS.url,
         "DEBUG": "false",

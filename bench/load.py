@@ -62,40 +62,67 @@ def get_json(url: str) -> dict:
         return json.loads(response.read())
 
 
+INSERT_SLUG = "bench-insert"
+
+
+def insert_path(slug: str = INSERT_SLUG) -> str:
+    """The baseline: Voces' own row through signing's own INSERT, and nothing else
+    (bench/views.py, served only by a bench run's stack)."""
+    return f"/bench/insert/{slug}/"
+
+
 def warm_up(services: Services) -> dict:
     """Not counted: new workers prepare statements and fill caches. Returns the signing run."""
     wrk(services.url + "/healthz/", "get.lua", 2, 32)
+    wrk(services.url, "sign.lua", 2, 32, INSERT_SLUG, "warm", insert_path())
     return wrk(services.url, "sign.lua", 2, 32, "bench-sign", "warm")
 
 
 def measure_signing(services: Services, rounds: int, seconds: float) -> tuple[dict, dict]:
-    """Signing against the /healthz/ floor on the same server, alternating, with the CPU per
-    request of each; then the 201s wrk counted (the warm-up's too) against the rows stored.
-    Returns the figures, and what wrk's counts show lost and duplicated."""
+    """Signing against two baselines on the same server, alternating in each round: the
+    /healthz/ floor (the stack answering at all) and the durable insert of the same row
+    through signing's own INSERT (bench/views.py), with the CPU per request of each; then the
+    201s wrk counted (the warm-up's too) against the rows stored. Returns the figures, and
+    what wrk's counts show lost and duplicated."""
     warm = warm_up(services)
-    signs, floors, ratios, cpu_rounds = [], [], [], []
+    signs, floors, inserts, ratios, insert_ratios, cpu_rounds = [], [], [], [], [], []
     created = warm["created"]
     for round_ in range(rounds):
         before = cpu_seconds()
         floor = wrk(services.url + "/healthz/", "get.lua", seconds, 32)
+        after_floor = cpu_seconds()
+        insert = wrk(
+            services.url, "sign.lua", seconds, 32, INSERT_SLUG, f"r{round_}", insert_path()
+        )
         middle = cpu_seconds()
         sign = wrk(services.url, "sign.lua", seconds, 32, "bench-sign", f"r{round_}")
         after = cpu_seconds()
         # Per request, CPU milliseconds by kind of process: what the ratio is made of.
         cpu_rounds.append(
             {
-                "floor": cpu_per_request(before, middle, floor["requests"]),
+                "floor": cpu_per_request(before, after_floor, floor["requests"]),
+                "insert": cpu_per_request(after_floor, middle, insert["requests"]),
                 "sign": cpu_per_request(middle, after, sign["requests"]),
             }
         )
         floors.append(floor)
+        inserts.append(insert)
         signs.append(sign)
         ratios.append(sign["per_s"] / floor["per_s"])
+        insert_ratios.append(sign["per_s"] / insert["per_s"])
         created += sign["created"]
     results = {
         "floor_per_s": statistics.median(f["per_s"] for f in floors),
+        "insert_per_s": statistics.median(i["per_s"] for i in inserts),
         "sign_per_s": statistics.median(s["per_s"] for s in signs),
         "sign_vs_floor": statistics.median(ratios),
+        "sign_vs_insert": statistics.median(insert_ratios),
+        "insert_vs_floor": statistics.median(
+            i["per_s"] / f["per_s"] for i, f in zip(inserts, floors, strict=True)
+        ),
+        "sign_vs_floor_rounds": ratios,
+        "sign_vs_insert_rounds": insert_ratios,
+        "insert_p99_ms": statistics.median(i["p99_us"] for i in inserts) / 1000,
         "sign_p50_ms": statistics.median(s["p50_us"] for s in signs) / 1000,
         "sign_p99_ms": statistics.median(s["p99_us"] for s in signs) / 1000,
         "sign_non_2xx": sum(s["other"] + s["errors"] for s in signs),
@@ -216,14 +243,16 @@ def measure_stats(services: Services, rounds: int, seconds: float) -> dict:
     }
 
 
-def _batch(n0: int, size: int, tag: str) -> list[dict]:
+def _batch(n0: int, size: int, tag: str, people: int = 0) -> list[dict]:
+    """Rows n0..n0+size of a batch; `people` is how many earlier rounds used, so the phone
+    numbers (a person, without an email) are new in every round too."""
     return [
         {
             "client_id": str(uuid.uuid4()),
             "name": f"Persona {n}",
             # One in five signers without email, as at a market.
             **(
-                {"phone": f"+5917{n % 10_000_000:07d}"}
+                {"phone": f"+5917{(people + n) % 10_000_000:07d}"}
                 if n % 5 == 4
                 else {"email": f"{tag}{n}@example.org"}
             ),
@@ -245,7 +274,7 @@ def measure_batches(
     rates, floors = [], []
     for round_ in range(rounds):
         bodies = [
-            json.dumps({"signatures": _batch(start, size, f"b{round_}-")}).encode()
+            json.dumps({"signatures": _batch(start, size, f"b{round_}-", round_ * rows)}).encode()
             for start in range(0, rows, size)
         ]
         started = time.perf_counter()

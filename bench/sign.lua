@@ -1,5 +1,7 @@
 -- wrk script: every request signs the campaign with an email never used before.
--- Usage: wrk -s bench/sign.lua <url> -- <campaign slug> <email prefix>
+-- Usage: wrk -s bench/sign.lua <url> -- <campaign slug> <email prefix> [<path>]
+-- <path> (default: the campaign's signing URL) is another endpoint taking the same body, such
+-- as the bench's own baseline, /bench/insert/<slug>/ (bench/views.py).
 local threads = {}
 
 function setup(thread)
@@ -14,7 +16,7 @@ function init(args)
   created = 0
   duplicate = 0
   other = 0
-  path = "/api/v1/campaigns/" .. slug .. "/signatures/"
+  path = args[3] or ("/api/v1/campaigns/" .. slug .. "/signatures/")
   headers = { ["Content-Type"] = "application/json" }
 end
 

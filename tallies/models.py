@@ -31,6 +31,14 @@ class CampaignTally(models.Model):
     reach = models.JSONField(default=dict)
     decision_makers = models.JSONField(default=dict)
     countries = models.JSONField(default=list)
+    # Which rows the counters hold (tallies.services): every signature with an id up to
+    # `counted_through`, and those in `counted_beyond` (ids above it, counted while a lower
+    # id could still commit). `horizon` and `horizon_writers`: the next `counted_through`,
+    # once the transactions that were writing signatures when it was read have all ended.
+    counted_through = models.BigIntegerField(default=0)
+    counted_beyond = models.JSONField(default=list)
+    horizon = models.BigIntegerField(null=True, blank=True)
+    horizon_writers = models.JSONField(default=list)
     signatures_tallied_at = models.DateTimeField(null=True, blank=True)
     records_tallied_at = models.DateTimeField(null=True, blank=True)
     reconciled_at = models.DateTimeField(null=True, blank=True)

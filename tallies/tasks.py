@@ -38,11 +38,8 @@ def campaign_tally_records(campaign_id: int) -> None:
 
 @shared_task(acks_late=True, time_limit=600, **RETRY)
 def tallies_sweep() -> int:
-    """Beat fallback: tally every campaign that has uncounted signatures."""
-    campaign_ids = services.campaigns_with_uncounted_signatures()
-    for campaign_id in campaign_ids:
-        services.campaign_tally(campaign_id=campaign_id)
-    return len(campaign_ids)
+    """Beat fallback: tally every campaign that has signatures left to count."""
+    return services.tallies_sweep()
 
 
 @shared_task(acks_late=True, time_limit=3600)
