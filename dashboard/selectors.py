@@ -33,7 +33,7 @@ from campaigns.selectors import (
 from signatures.models import BatchItem, Collector, Signature
 from signatures.review import BusyAddress, SignatureWhere, busiest_addresses, signatures_matching
 from tallies.models import CampaignTally
-from tallies.selectors import campaign_tally_of, milestones_of, with_tally
+from tallies.selectors import campaign_tally_of, milestones_of, partner_shares, with_tally
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 PACE_DAYS = 14
@@ -273,6 +273,8 @@ class CampaignFigures:
     board: list[tuple[Collector, int]] | None
     # The most recent records of each kind, to correct them ({kind: RecordList}).
     records: dict[str, "RecordList"]
+    # A coalition's shares of the count: [(organisation name, confirmed)], the lead first.
+    partner_shares: list[tuple[str, int]] = ()
 
 
 def _named(counts: dict, names) -> list[tuple[str, int]]:
@@ -314,7 +316,16 @@ def campaign_figures(
         if can_see_signers
         else None,
         records=campaign_records(campaign=campaign),
+        partner_shares=_partner_shares(campaign, tally),
     )
+
+
+def _partner_shares(campaign: Campaign, tally: CampaignTally) -> list[tuple[str, int]]:
+    shares = partner_shares(campaign, tally)
+    if len(shares) < 2:
+        return []
+    names = dict(Organisation.objects.filter(slug__in=shares).values_list("slug", "name"))
+    return [(names.get(slug, slug), n) for slug, n in shares.items()]
 
 
 # --- The records behind the figures, to correct them ------------------------------------------

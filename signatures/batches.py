@@ -273,6 +273,7 @@ def _store(
         )
         values["status"] = Signature.Status.CONFIRMED
         values["confirmed_at"] = item.moment
+        values["counted"] = Signature.Status.CONFIRMED  # the tally counts it unwritten
         rows.append(values)
     ids = signatures_store(rows)
     stored = []

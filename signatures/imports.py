@@ -374,6 +374,8 @@ def validate(
                 "collector_id": collector_id,
                 "partner_id": partner_id,
                 "status": Signature.Status.CONFIRMED,
+                # Stored counted, as signing stores it: the tally counts it by id, unwritten.
+                "counted": Signature.Status.CONFIRMED,
                 "consent_text_id": consent[cleaned.language],
                 "consented_at": moment,
                 "confirmed_at": moment,

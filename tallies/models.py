@@ -28,6 +28,8 @@ class CampaignTally(models.Model):
     by_day = models.JSONField(default=dict)
     by_source = models.JSONField(default=dict)
     by_collector = models.JSONField(default=dict)
+    # Confirmed signatures per coalition partner (organisation id): each one's share.
+    by_partner = models.JSONField(default=dict)
     reach = models.JSONField(default=dict)
     decision_makers = models.JSONField(default=dict)
     countries = models.JSONField(default=list)

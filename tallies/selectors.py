@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignPartner
 from signatures.models import Collector
 from tallies.models import CampaignTally, Milestone
 
@@ -18,8 +18,17 @@ def campaign_figures_get(*, slug: str) -> Campaign:
     """A published campaign with its tally, for the figures endpoints: one query, no extras."""
     return (
         Campaign.objects.filter(status__in=Campaign.PUBLIC_STATUSES)
-        .select_related("tally")
-        .only("id", "slug", "goal", "status", "organisation_id", "modified", "tally")
+        .select_related("tally", "organisation")
+        .only(
+            "id",
+            "slug",
+            "goal",
+            "status",
+            "organisation_id",
+            "organisation__slug",
+            "modified",
+            "tally",
+        )
         .get(slug=slug)
     )
 
@@ -46,6 +55,25 @@ def tallied_at(tally: CampaignTally) -> datetime | None:
     return max(moments) if moments else None
 
 
+def partner_shares(campaign: Campaign, tally: CampaignTally) -> dict[str, int]:
+    """Confirmed signatures by the organisation they came through, by its address: each
+    active coalition partner's, and the lead's (those through no partner, or through a
+    partner that has left, whose signatures stay counted with the lead)."""
+    active = dict(
+        CampaignPartner.objects.filter(
+            campaign_id=campaign.id, status=CampaignPartner.Status.ACTIVE
+        ).values_list("organisation_id", "organisation__slug")
+    )
+    shares = {slug: 0 for slug in active.values()}
+    lead = tally.confirmed
+    for organisation_id, n in tally.by_partner.items():
+        slug = active.get(int(organisation_id))
+        if slug is not None:
+            shares[slug] += n
+            lead -= n
+    return {campaign.organisation.slug: lead, **dict(sorted(shares.items()))}
+
+
 def milestones_of(campaign: Campaign) -> QuerySet[Milestone]:
     return Milestone.objects.filter(campaign_id=campaign.id).order_by("reached_at", "id")
 
@@ -61,6 +89,7 @@ def campaign_stats(*, campaign: Campaign, include_private: bool = False) -> dict
         "by_country": dict(sorted(tally.by_country.items())),
         "by_day": dict(sorted(tally.by_day.items())),
         "by_source": dict(sorted(tally.by_source.items())),
+        "by_partner": partner_shares(campaign, tally),
     }
     if include_private:
         codes = dict(

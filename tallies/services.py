@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 10_000
 RATIFIED = STAGE_ORDER[Stage.RATIFIED]
-DIMENSIONS = ("by_country", "by_day", "by_source", "by_collector")
+DIMENSIONS = ("by_country", "by_day", "by_source", "by_collector", "by_partner")
 
 
 def _locked_tally(campaign_id: int) -> CampaignTally:
@@ -69,7 +69,7 @@ def _deltas(rows) -> tuple[Counter, dict[str, Counter]]:
     confirmed = Signature.Status.CONFIRMED
     status_delta: Counter = Counter()
     dims: dict[str, Counter] = {name: Counter() for name in DIMENSIONS}
-    for _id, old, new, country, created, source, collector_id in rows:
+    for _id, old, new, country, created, source, collector_id, partner_id in rows:
         if old:
             status_delta[old] -= 1
         status_delta[new] += 1
@@ -80,6 +80,8 @@ def _deltas(rows) -> tuple[Counter, dict[str, Counter]]:
             dims["by_source"][source] += sign
             if collector_id:
                 dims["by_collector"][str(collector_id)] += sign
+            if partner_id:  # a coalition partner's share (the lead's is the rest)
+                dims["by_partner"][str(partner_id)] += sign
     return status_delta, dims
 
 
@@ -147,7 +149,16 @@ def _settled_through(tally: CampaignTally) -> tuple[int, int]:
 # Past this many ids counted above `counted_through` (a long import holding it back), a
 # tally counts only what it can merge into `counted_through`: the list stays small.
 BEYOND_MAX = 5_000
-_FIELDS = ("id", "counted", "status", "country", "created", "source", "collector_id")
+_FIELDS = (
+    "id",
+    "counted",
+    "status",
+    "country",
+    "created",
+    "source",
+    "collector_id",
+    "partner_id",
+)
 
 
 def _new_rows(tally: CampaignTally, settled: int, newest: int) -> list[tuple]:
@@ -411,7 +422,14 @@ def _recount(campaign_id: int) -> dict:
         .values_list("collector_id")
         .annotate(n=Count("id"))
     }
+    by_partner = {
+        str(partner): n
+        for partner, n in confirmed.exclude(partner_id=None)
+        .values_list("partner_id")
+        .annotate(n=Count("id"))
+    }
     return {
+        "by_partner": by_partner,
         "confirmed": by_status.get("confirmed", 0),
         "pending": by_status.get("pending", 0),
         "rejected": by_status.get("rejected", 0),

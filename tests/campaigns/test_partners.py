@@ -10,7 +10,7 @@ from campaigns import partners
 from campaigns.models import AuditEntry, CampaignPartner, Role
 from signatures import formtoken, imports
 from signatures.models import Signature
-from tallies.services import campaign_tally
+from tallies.services import campaign_reconcile, campaign_tally
 from tests.factories import CollectorFactory, MembershipFactory, OrganisationFactory, UserFactory
 from webhooks.models import WebhookDelivery
 from webhooks.services import webhook_endpoint_create
@@ -331,3 +331,23 @@ def test_a_partners_webhook_hears_of_its_own_signatures_and_the_leads_of_all(
         (crm_webhook.id, "l@example.org"),
         (theirs.id, "p@example.org"),
     }
+
+
+def test_one_count_with_each_partners_share_in_the_stats_and_on_the_dashboard(
+    client, coalition, union, organiser_a
+):
+    org, people = union
+    _page_sign(client, coalition, "partner=fenatrahob", email="p@example.org", partner="fenatrahob")
+    _page_sign(client, coalition, "", email="l@example.org")
+    campaign_tally(campaign_id=coalition.id)
+    stats = APIClient().get(f"/api/v1/campaigns/{coalition.slug}/stats/").json()["signatures"]
+    assert stats["confirmed"] == 2
+    assert stats["by_partner"] == {coalition.organisation.slug: 1, "fenatrahob": 1}
+    assert campaign_reconcile(campaign_id=coalition.id) == {}
+    client.force_login(organiser_a)
+    html = client.get(f"/dashboard/c/{coalition.slug}/?lang=en").content.decode()
+    assert "The coalition&#x27;s shares" in html or "The coalition's shares" in html
+    # A partner that leaves: its signatures stay counted, with the lead.
+    partners.partner_leave(by=people[Role.OWNER], campaign=coalition, organisation=org)
+    stats = APIClient().get(f"/api/v1/campaigns/{coalition.slug}/stats/").json()["signatures"]
+    assert stats["by_partner"] == {coalition.organisation.slug: 2}
