@@ -70,6 +70,12 @@ def partner_by_slug(campaign_id: int, slug: str) -> Organisation | None:
     return row.organisation if row else None
 
 
+def _touch(campaign: Campaign) -> None:
+    """The campaign's answer lists its partners, and its figures their shares: a change of
+    partners is a change of the campaign (its `modified`, which caches and ETags follow)."""
+    Campaign.objects.filter(id=campaign.id).update(modified=timezone.now())
+
+
 def _joins_at_once(by, organisation_id: int) -> bool:
     return access.is_superuser(by) or access.can(by, organisation_id, Ability.MANAGE_MEMBERS)
 
@@ -148,6 +154,7 @@ def partners_set(*, by, campaign: Campaign, slugs: Iterable[str]) -> list[Campai
             target=campaign,
             summary=row.organisation.name,
         )
+    _touch(campaign)
     return partners_of(campaign)
 
 
@@ -172,6 +179,7 @@ def partner_accept(*, by, campaign: Campaign, organisation: Organisation) -> Cam
         row.accepted_at = timezone.now()
         row.accepted_by = access.person(by)
         row.save(update_fields=["status", "accepted_at", "accepted_by"])
+        _touch(campaign)
         for organisation_id in {campaign.organisation_id, organisation.id}:
             audit.record(
                 by=by,
@@ -192,6 +200,7 @@ def partner_leave(*, by, campaign: Campaign, organisation: Organisation) -> Camp
     row.status = CampaignPartner.Status.LEFT
     row.left_at = timezone.now()
     row.save(update_fields=["status", "left_at"])
+    _touch(campaign)
     for organisation_id in {campaign.organisation_id, organisation.id}:
         audit.record(
             by=by,

@@ -1,5 +1,6 @@
 """Reads of the stored figures: what the public pages, the API and the dashboard show."""
 
+import time
 from datetime import datetime
 
 from django.db.models import QuerySet
@@ -55,15 +56,34 @@ def tallied_at(tally: CampaignTally) -> datetime | None:
     return max(moments) if moments else None
 
 
-def partner_shares(campaign: Campaign, tally: CampaignTally) -> dict[str, int]:
-    """Confirmed signatures by the organisation they came through, by its address: each
-    active coalition partner's, and the lead's (those through no partner, or through a
-    partner that has left, whose signatures stay counted with the lead)."""
+# The stats endpoint is read far more often than coalitions change: each process keeps a
+# campaign's active partners a few seconds (and only while the campaign is unchanged).
+_PARTNERS_SECONDS = 10.0
+_partners_cache: dict[int, tuple[float, tuple, dict[int, str]]] = {}
+
+
+def _active_partners(campaign: Campaign) -> dict[int, str]:
+    """{organisation id: address} of the campaign's active partners. A change of partners
+    touches the campaign's `modified`, which the cache is keyed by, so it is never stale."""
+    now = time.monotonic()
+    key = (campaign.id, campaign.modified)
+    cached = _partners_cache.get(campaign.id)
+    if cached and cached[0] > now and cached[1] == key:
+        return cached[2]
     active = dict(
         CampaignPartner.objects.filter(
             campaign_id=campaign.id, status=CampaignPartner.Status.ACTIVE
         ).values_list("organisation_id", "organisation__slug")
     )
+    _partners_cache[campaign.id] = (now + _PARTNERS_SECONDS, key, active)
+    return active
+
+
+def partner_shares(campaign: Campaign, tally: CampaignTally) -> dict[str, int]:
+    """Confirmed signatures by the organisation they came through, by its address: each
+    active coalition partner's, and the lead's (those through no partner, or through a
+    partner that has left, whose signatures stay counted with the lead)."""
+    active = _active_partners(campaign)
     shares = {slug: 0 for slug in active.values()}
     lead = tally.confirmed
     for organisation_id, n in tally.by_partner.items():

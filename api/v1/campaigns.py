@@ -1,5 +1,3 @@
-import zlib
-
 import django_filters
 from django.db import transaction
 from django.db.models import Prefetch
@@ -354,8 +352,6 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             request,
             data,
             etag=f"stats-{campaign.id}-{data['version']}-{int(campaign.modified.timestamp())}"
-            # A partner joining or leaving changes the shares, not the tally's version.
-            + f"-{zlib.crc32(repr(data['signatures']['by_partner']).encode()):x}"
             + ("-p" if private else ""),
             last_modified=data["tallied_at"],
             public=not private,
