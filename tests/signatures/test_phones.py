@@ -397,3 +397,15 @@ def test_a_collector_finds_the_field_app_from_their_page(client, collector_a, or
     CollectorFactory(organisation=org_a, user=collector_a)
     client.force_login(collector_a)
     assert 'href="/field/"' in client.get("/dashboard/me/?lang=en").content.decode()
+
+
+def test_a_phone_only_repeat_gets_the_same_answer_and_stores_nothing(phones):
+    """Nobody learns who signed: the same phone again, in another spelling, answers alike."""
+    client = APIClient()
+    url = f"/api/v1/campaigns/{phones.slug}/signatures/"
+    body = {"name": "Juana Mamani", "country": "BO", "consent": True}
+    first = client.post(url, {**body, "phone": "+591 71234567"}, format="json")
+    again = client.post(url, {**body, "phone": "71234567"}, format="json")
+    assert (first.status_code, first.content) == (again.status_code, again.content)
+    assert first.status_code == 201
+    assert Signature.objects.filter(campaign=phones).count() == 1
