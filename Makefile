@@ -71,7 +71,8 @@ screenshots: install-dev
 	   test-artifacts/dashboard-collectors-desktop.png test-artifacts/paper-sheet-print.png \
 	   test-artifacts/embed-on-partner-site-phone.png test-artifacts/field-offline-queue.png \
 	   test-artifacts/field-synced.png test-artifacts/campaign-new-desktop.png \
-	   test-artifacts/members-phone.png docs/screenshots/
+	   test-artifacts/members-phone.png \
+	   test-artifacts/coalition-partner-campaign-desktop.png docs/screenshots/
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-* .pytest_cache .ruff_cache
