@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django_countries import countries
 
 from campaigns import access
 from campaigns.access import Ability
@@ -150,3 +153,39 @@ def decision_makers_latest(
         latest[engagement.decision_maker_id] = engagement
         counts[engagement.decision_maker_id] = counts.get(engagement.decision_maker_id, 0) + 1
     return {key: LatestEngagement(value, counts[key]) for key, value in latest.items()}
+
+
+# --- What the public page shows beside the texts (its preview on the dashboard too) -------
+
+# Names of content languages the interface is not translated into, in their own words.
+LANGUAGE_NAMES = {
+    "qu": "Runasimi",
+    "ay": "Aymar aru",
+    "gn": "Avañe'ẽ",
+    "bn": "বাংলা",
+    "ha": "Hausa",
+    "ff": "Fulfulde",
+    "vi": "Tiếng Việt",
+    "id": "Bahasa Indonesia",
+}
+_INTERFACE_LANGUAGES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def campaign_other_languages(*, campaign: Campaign) -> list[tuple[str, str]]:
+    """(code, name) of the campaign's languages the interface does not speak (Quechua…),
+    which the page offers as links of their own."""
+    return [
+        (code, LANGUAGE_NAMES.get(code, code))
+        for code in campaign.languages
+        if code.split("-")[0] not in _INTERFACE_LANGUAGES
+    ]
+
+
+def sign_form_countries(*, campaign: Campaign) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The sign-up form's country choices: the campaign's own first, then every other."""
+    ours = sorted(((c.code, c.name) for c in campaign.countries), key=lambda item: item[1])
+    ours_codes = {code for code, _name in ours}
+    others = [(code, name) for code, name in countries if code not in ours_codes]
+    if not ours:
+        return [("", others)]
+    return [(_("This campaign's countries"), ours), (_("All countries"), others)]

@@ -14,10 +14,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from django_countries import countries
 
 from campaigns import partners, selectors
 from campaigns.models import Campaign
+from campaigns.selectors import LANGUAGE_NAMES  # noqa: F401 - the names the page shows
 from core.errors import DomainError, RateLimited
 from signatures import channels, confirmation, formtoken, services
 from signatures.client import client_address
@@ -25,20 +25,8 @@ from signatures.consent import PRIVACY_NOTE
 from signatures.embed import embed_snippet
 from signatures.models import Signature
 from signatures.selectors import consent_text_for_page, signing_campaign
-from signatures.validation import UI_LANGUAGES
 from tallies.selectors import campaign_signature_count, with_tally
 
-# Names of content languages the interface is not translated into, in their own words.
-LANGUAGE_NAMES = {
-    "qu": "Runasimi",
-    "ay": "Aymar aru",
-    "gn": "Avañe'ẽ",
-    "bn": "বাংলা",
-    "ha": "Hausa",
-    "ff": "Fulfulde",
-    "vi": "Tiếng Việt",
-    "id": "Bahasa Indonesia",
-}
 FORM_FIELDS = ("name", "email", "phone", "country", "postal_code", "comment", "consent")
 # The honeypot: a field people never see; bots that fill every field fill it.
 HONEYPOT = "website"
@@ -58,16 +46,6 @@ def _content_language(request, campaign: Campaign) -> str:
     if asked and asked in campaign.languages:
         return asked
     return translation.get_language()
-
-
-def _country_choices(campaign: Campaign) -> list[tuple[str, list[tuple[str, str]]]]:
-    ours = [(c.code, c.name) for c in campaign.countries]
-    ours.sort(key=lambda item: item[1])
-    ours_codes = {code for code, _name in ours}
-    others = [(code, name) for code, name in countries if code not in ours_codes]
-    if not ours:
-        return [("", others)]
-    return [(_("This campaign's countries"), ours), (_("All countries"), others)]
 
 
 # Query parameters that say who brought the signer (a collector's code, later a partner):
@@ -155,7 +133,7 @@ def _page_context(
         ),
         "second_press": second_press,
         "form_action": _with_query(request.path, {**credit, "lang": language}),
-        "country_choices": _country_choices(campaign),
+        "country_choices": selectors.sign_form_countries(campaign=campaign),
         "consent_text": consent_text,
         "consent_language": consent_language,
         "consent_version": consent_id,
@@ -173,11 +151,7 @@ def _page_context(
         "petition_url": _with_query(
             page_url, {**credit, "lang": _content_language(request, campaign)}
         ),
-        "other_languages": [
-            (code, LANGUAGE_NAMES.get(code, code))
-            for code in campaign.languages
-            if code.split("-")[0] not in UI_LANGUAGES
-        ],
+        "other_languages": selectors.campaign_other_languages(campaign=campaign),
     }
 
 

@@ -18,12 +18,17 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
-from django_countries import countries
 
 from campaigns import access
 from campaigns.access import Ability
 from campaigns.models import RESERVED_SLUGS, Campaign, Organisation
-from campaigns.selectors import campaign_content, campaign_country_stages
+from campaigns.selectors import (
+    LANGUAGE_NAMES,  # noqa: F401 - the public page's, which the preview shows
+    campaign_content,
+    campaign_country_stages,
+    campaign_other_languages,
+    sign_form_countries,
+)
 from campaigns.services import campaign_create, campaign_update
 from core.errors import NotAllowed
 from dashboard import forms
@@ -37,22 +42,7 @@ from signatures.selectors import (
     consent_texts_of,
 )
 from signatures.services import consent_text_create
-from signatures.validation import UI_LANGUAGES
 from tallies.selectors import campaign_signature_count
-
-# The public page's names of content languages the interface is not translated into, in
-# their own words. A copy of public.views.LANGUAGE_NAMES (the dashboard may not import the
-# public pages); tests/dashboard/test_campaign_editing.py fails when the two differ.
-LANGUAGE_NAMES = {
-    "qu": "Runasimi",
-    "ay": "Aymar aru",
-    "gn": "Avañe'ẽ",
-    "bn": "বাংলা",
-    "ha": "Hausa",
-    "ff": "Fulfulde",
-    "vi": "Tiếng Việt",
-    "id": "Bahasa Indonesia",
-}
 
 
 def _managed_organisations(user):
@@ -351,16 +341,6 @@ def campaign_edit(request, slug: str):
 # --- Preview -----------------------------------------------------------------------------------
 
 
-def _country_choices(campaign: Campaign):
-    """The sign-up form's countries, as the public page offers them (public.views)."""
-    ours = sorted(((c.code, c.name) for c in campaign.countries), key=lambda item: item[1])
-    ours_codes = {code for code, _name in ours}
-    others = [(code, name) for code, name in countries if code not in ours_codes]
-    if not ours:
-        return [("", others)]
-    return [(_("This campaign's countries"), ours), (_("All countries"), others)]
-
-
 @login_required
 @require_safe
 def campaign_preview(request, slug: str):
@@ -401,7 +381,7 @@ def campaign_preview(request, slug: str):
         "started": "",
         "second_press": False,
         "form_action": request.get_full_path(),
-        "country_choices": _country_choices(campaign),
+        "country_choices": sign_form_countries(campaign=campaign),
         "consent_text": consent_text,
         "consent_language": consent_language,
         "consent_version": consent_id,
@@ -413,11 +393,7 @@ def campaign_preview(request, slug: str):
         "page_url": page_url,
         "share_url": page_url,
         "embed_snippet": embed_snippet(embed_url=embed_url, title=content.title),
-        "other_languages": [
-            (code, LANGUAGE_NAMES.get(code, code))
-            for code in campaign.languages
-            if code.split("-")[0] not in UI_LANGUAGES
-        ],
+        "other_languages": campaign_other_languages(campaign=campaign),
         "can_manage": access.can(request.user, campaign.organisation_id, Ability.MANAGE),
         "default_language": settings.LANGUAGE_CODE,
     }
