@@ -11,7 +11,7 @@ from campaigns.access import Ability
 from campaigns.models import Stance
 from dashboard import charts, selectors
 from dashboard.views.common import page_campaign
-from dashboard.views.partners import campaign_partner_slug, partner_share_links
+from dashboard.views.partners import partner_share_links
 from signatures.models import Collector
 from tallies.selectors import campaign_tally_of
 
@@ -54,19 +54,19 @@ def campaign(request, slug: str):
         campaign=campaign, user=request.user, country=country, stance=stance
     )
     partner_id = access.acting_partner(request.user, campaign)
-    partner_links = None
-    if partner_id is not None:
-        slug_of = campaign_partner_slug(campaign, partner_id)
-        partner_links = partner_share_links(request, campaign, slug_of)
+    # Seen by a coalition partner's member: which partnership, and what it hands out.
+    as_partner = (
+        next((p for p in partners.partners_of(campaign) if p.organisation_id == partner_id), None)
+        if partner_id
+        else None
+    )
+    partner_links = (
+        partner_share_links(request, campaign, as_partner.organisation.slug) if as_partner else None
+    )
     context = {
         **{field.name: getattr(figures, field.name) for field in dataclasses.fields(figures)},
         "campaign": campaign,
-        # Seen by a coalition partner's member: which one, and whether they may leave.
-        "as_partner": next(
-            (p for p in partners.partners_of(campaign) if p.organisation_id == partner_id), None
-        )
-        if partner_id
-        else None,
+        "as_partner": as_partner,
         "partner_owner": partner_id is not None
         and access.can(request.user, partner_id, Ability.MANAGE_MEMBERS),
         "lead_owner": access.can(request.user, campaign.organisation_id, Ability.MANAGE_MEMBERS),

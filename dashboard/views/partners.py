@@ -31,14 +31,6 @@ class PartnerLinks:
     embed_snippet: str
 
 
-def campaign_partner_slug(campaign: Campaign, organisation_id: int) -> str:
-    return next(
-        p.organisation.slug
-        for p in partners.partners_of(campaign)
-        if p.organisation_id == organisation_id
-    )
-
-
 def partner_share_links(request, campaign: Campaign, partner_slug: str) -> PartnerLinks:
     query = "?" + urlencode({"partner": partner_slug})
     link = request.build_absolute_uri(reverse("public:campaign", args=[campaign.slug]) + query)
