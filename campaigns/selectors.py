@@ -38,10 +38,11 @@ def campaign_list_visible(*, user) -> QuerySet[Campaign]:
     return queryset.filter(visible)
 
 
-def _coalitions(user) -> QuerySet:
-    """The ids of the campaigns the user's organisations are active partners of."""
+def _coalitions(user, ability: Ability = Ability.BELONG) -> QuerySet:
+    """The ids of the campaigns the user's organisations (where their role allows
+    `ability`) are active partners of."""
     return CampaignPartner.objects.filter(
-        organisation_id__in=access.organisation_ids(user, Ability.BELONG),
+        organisation_id__in=access.organisation_ids(user, ability),
         status=CampaignPartner.Status.ACTIVE,
     ).values("campaign_id")
 
@@ -53,11 +54,7 @@ def campaigns_followed(*, user, ability: Ability = Ability.FOLLOW) -> QuerySet[C
     mine = access.organisation_filter(user, ability)
     if not mine:
         return queryset
-    partnered = CampaignPartner.objects.filter(
-        organisation_id__in=access.organisation_ids(user, ability),
-        status=CampaignPartner.Status.ACTIVE,
-    ).values("campaign_id")
-    return queryset.filter(mine | Q(id__in=partnered))
+    return queryset.filter(mine | Q(id__in=_coalitions(user, ability)))
 
 
 def campaign_get_visible(*, slug: str, user) -> Campaign:

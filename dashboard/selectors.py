@@ -107,7 +107,7 @@ def collector_board(*, campaign: Campaign, tally: CampaignTally, user=None) -> l
     collectors = {
         c.id: c
         for c in Collector.objects.filter(organisation_id__in=organisations).select_related(
-            "organisation"
+            "organisation", "user"
         )
     }
     board = [(collectors[int(i)], n) for i, n in tally.by_collector.items() if int(i) in collectors]

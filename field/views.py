@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
-from campaigns import access
+from campaigns import access, selectors
 from signatures.selectors import field_campaigns_for, own_collector
 
 # The app's modules, loaded by app.js with the hashed URLs the page gives it (a module's own
@@ -56,15 +56,8 @@ LANGUAGE_NAMES = {
     "en": "English",
     "pt": "Português",
     "fr": "Français",
-    "qu": "Runasimi",
-    "ay": "Aymar aru",
-    "gn": "Avañe'ẽ",
-    "bn": "বাংলা",
-    "ha": "Hausa",
-    "ff": "Fulfulde",
+    **selectors.LANGUAGE_NAMES,
     "wo": "Wolof",
-    "vi": "Tiếng Việt",
-    "id": "Bahasa Indonesia",
 }
 
 

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods
 
 from campaigns import partners, selectors
 from campaigns.models import Campaign
-from campaigns.selectors import LANGUAGE_NAMES  # noqa: F401 - the names the page shows
 from core.errors import DomainError, RateLimited
 from signatures import channels, confirmation, formtoken, services
 from signatures.client import client_address
@@ -56,6 +55,12 @@ CARRIED = ("ref", "partner")
 
 def carried(request) -> dict[str, str]:
     return {name: request.GET[name][:80] for name in CARRIED if request.GET.get(name)}
+
+
+def _credit(request, ref: str) -> dict[str, str]:
+    """The query that keeps who brought the signer: what the page was opened with, and the
+    collector's code the form carried."""
+    return {**carried(request), **({"ref": ref} if ref else {})}
 
 
 def values_partner(values: dict) -> str:
@@ -116,7 +121,7 @@ def _page_context(
     page_url = request.build_absolute_uri(reverse("public:campaign", args=[campaign.slug]))
     embed_url = request.build_absolute_uri(reverse("public:embed", args=[campaign.slug]))
     errors = errors or {}
-    credit = {**carried(request), **({"ref": ref} if ref else {})}
+    credit = _credit(request, ref)
     return {
         "campaign": campaign,
         "content": content,
@@ -148,9 +153,7 @@ def _page_context(
         "share_url": _with_query(page_url, credit),
         "embed_snippet": embed_snippet(embed_url=embed_url, title=content.title),
         # The embed's link to the whole petition (in a new tab), in the frame's language.
-        "petition_url": _with_query(
-            page_url, {**credit, "lang": _content_language(request, campaign)}
-        ),
+        "petition_url": _with_query(page_url, {**credit, "lang": content_language}),
         "other_languages": selectors.campaign_other_languages(campaign=campaign),
     }
 
@@ -171,10 +174,6 @@ def _sign(request, slug: str, *, embed: bool):
         name: request.POST.get(name, "")
         for name in (*FORM_FIELDS, "ref", "partner", "consent_version")
     }
-    # Through a coalition partner's link or embed: credited to it, its collector by `ref`.
-    partner = partners.partner_by_slug(
-        campaign.id, values["partner"] or request.GET.get("partner", "")
-    )
     reading = formtoken.read(request.POST.get("started", ""), campaign_id=campaign.id, embed=embed)
 
     def form_again(errors: dict, status: int, *, second_press: bool = False):
@@ -196,6 +195,10 @@ def _sign(request, slug: str, *, embed: bool):
         # Too fast for a person, or a token we cannot trust (a page left open for hours, a
         # second tab): ask for one more press rather than throw a signature away.
         return form_again({}, 200, second_press=True)
+    # Through a coalition partner's link or embed: credited to it, its collector by `ref`.
+    partner = partners.partner_by_slug(
+        campaign.id, values["partner"] or request.GET.get("partner", "")
+    )
     try:
         services.signature_sign(
             campaign=campaign,
@@ -227,7 +230,7 @@ def _sign(request, slug: str, *, embed: bool):
         return form_again({"form": [error.message]}, error.status)
 
     name = "public:embed-thanks" if embed else "public:thanks"
-    credit = {**carried(request), **({"ref": values["ref"]} if values["ref"] else {})}
+    credit = _credit(request, values["ref"])
     thanks = reverse(name, args=[campaign.slug])
     return redirect(
         _with_query(thanks, {**credit, "lang": translation.get_language()}), permanent=False

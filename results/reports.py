@@ -3,16 +3,15 @@ the indicators, then one sheet per breakdown) or as one long table (the CSV), wi
 the language active for the request. Numbers stay numbers and dates stay dates; text is made
 safe for spreadsheets as in the signatures export."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from signatures.exports import BOM, Table, neutralise, table_csv
+from signatures.exports import BOM, Table, xlsx_cell
 
 
 @dataclass(frozen=True)
@@ -167,12 +166,6 @@ def report_sheets(results: dict) -> list[Sheet]:
     return sheets
 
 
-def _cell(value):
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralise(value))
-    return value
-
-
 def _sheet_title(title: str, used: set[str]) -> str:
     clean = "".join(" " if c in "[]:*?/\\" else c for c in title)[:31] or "Sheet"
     candidate, n = clean, 2
@@ -196,7 +189,7 @@ def report_xlsx(results: dict) -> bytes:
         ws = workbook.create_sheet(_sheet_title(sheet.title, used))
         ws.append(list(sheet.header))
         for row in sheet.rows:
-            ws.append([_cell(value) for value in row])
+            ws.append([xlsx_cell(ws, value) for value in row])
         for row in ws.iter_rows(min_row=2):
             for index, cell in enumerate(row):
                 if isinstance(cell.value, date):
@@ -256,8 +249,4 @@ def _part_row(breakdown: str, line: dict, item: dict) -> list:
     ]
 
 
-def report_csv(results: dict) -> Iterator[str]:
-    return table_csv(report_table(results))
-
-
-__all__ = ["BOM", "Sheet", "report_csv", "report_sheets", "report_table", "report_xlsx"]
+__all__ = ["BOM", "Sheet", "report_sheets", "report_table", "report_xlsx"]

@@ -37,7 +37,7 @@ from signatures.limits import batch_rate_wait
 from signatures.models import BatchItem, Collector, Signature
 from signatures.nudges import tally_nudge_on_commit
 from signatures.selectors import consent_text_current, consent_text_seen, own_collector
-from signatures.services import signature_values
+from signatures.services import signature_counted_at_birth, signature_values
 from signatures.validation import UI_LANGUAGES, SignatureInput, signature_input_clean
 
 logger = logging.getLogger(__name__)
@@ -66,10 +66,7 @@ class _Item:
 
     @property
     def identity(self) -> tuple[str, str]:
-        cleaned = self.cleaned
-        if cleaned.email_normalised is not None:
-            return ("e", cleaned.email_normalised)
-        return ("p", cleaned.phone)
+        return self.cleaned.identity
 
 
 def _messages(error: ValidationError) -> dict:
@@ -273,7 +270,7 @@ def _store(
         )
         values["status"] = Signature.Status.CONFIRMED
         values["confirmed_at"] = item.moment
-        values["counted"] = Signature.Status.CONFIRMED  # the tally counts it unwritten
+        values["counted"] = signature_counted_at_birth(values["status"])
         rows.append(values)
     ids = signatures_store(rows)
     stored = []

@@ -1,5 +1,6 @@
 """The signer's address: used for abuse limits and stored only as a keyed hash."""
 
+import functools
 import ipaddress
 
 from django.utils.crypto import salted_hmac
@@ -34,8 +35,11 @@ def address_hash(address: str) -> str:
     return salted_hmac("voces.client-address", address, algorithm="sha256").hexdigest()[:32]
 
 
+@functools.lru_cache(maxsize=4096)
 def client_key(address: str) -> str:
     """The one key of a client: the hash of its address group (IPv6 by /64). The signing limit
     counts by it and signatures store it, so the burst the limit saw is the burst organisers
-    find in the list and reject (`signatures.review`)."""
+    find in the list and reject (`signatures.review`). Kept per process (it depends on
+    nothing else): a burst from one address, or a market behind one carrier address, hashes
+    it once for both."""
     return address_hash(address_group(address)) if address else ""

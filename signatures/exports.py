@@ -209,7 +209,7 @@ def table_xlsx(table: Table) -> bytes:
                 # Rows arrived after the caller counted them: refuse rather than write a
                 # file Excel cannot open.
                 raise TooManyRows(rows=written - 1, limit=XLSX_MAX_ROWS)
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
+            sheet.append([xlsx_cell(sheet, value) for value in row])
     except BaseException:
         _discard(sheet)
         raise
@@ -332,7 +332,9 @@ def _discard(sheet) -> None:
         sheet._writer.cleanup()  # openpyxl has no public way to drop an unsaved sheet
 
 
-def _xlsx_cell(sheet, value):
+def xlsx_cell(sheet, value):
+    """A value as a workbook's cell: text made safe (formulas, control characters, error
+    codes kept as text), moments in UTC wall-clock time."""
     if isinstance(value, str):
         # XML cannot hold most control characters (signing refuses them; a report may not).
         text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralise(value))

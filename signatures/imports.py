@@ -33,7 +33,7 @@ from django_countries import countries
 
 from campaigns import access
 from campaigns.access import Ability
-from campaigns.models import Campaign, Organisation
+from campaigns.models import Campaign, CampaignContact, Organisation
 from core.errors import NotAllowed
 from core.queue import publish_on_commit
 from signatures import channels
@@ -41,8 +41,8 @@ from signatures.bulk import signatures_insert
 from signatures.models import Collector, ImportJob, Signature
 from signatures.nudges import tally_nudge_on_commit
 from signatures.selectors import consent_text_current
+from signatures.services import signature_counted_at_birth, signature_values
 from signatures.validation import (
-    CONTACT_EMAIL_OR_PHONE,
     UI_LANGUAGES,
     signature_input_clean,
 )
@@ -145,7 +145,7 @@ def decode(content: bytes) -> str:
 
 def sheet_columns(campaign: Campaign) -> tuple[str, ...]:
     """The columns a campaign's sheet has: the phone where a signer may give one."""
-    if campaign.contact == CONTACT_EMAIL_OR_PHONE:
+    if campaign.contact == CampaignContact.EMAIL_OR_PHONE:
         return ("name", "email", "phone", "country", "postal_code", "collector", "signed_on")
     return HEADER
 
@@ -170,7 +170,7 @@ def _header(names: list[str], contact: str) -> Sheet:
             positions[column] = index
             headings[column] = heading.strip()
     missing = [column for column in ("name", "country") if column not in positions]
-    if contact == CONTACT_EMAIL_OR_PHONE:
+    if contact == CampaignContact.EMAIL_OR_PHONE:
         if "email" not in positions and "phone" not in positions:
             missing.append(f"email {_('or')} phone")
     elif "email" not in positions:
@@ -182,7 +182,7 @@ def _header(names: list[str], contact: str) -> Sheet:
                     _("The first row must name the columns: %(header)s. Missing: %(missing)s.")
                     % {
                         "header": ",".join(
-                            HEADER if contact != CONTACT_EMAIL_OR_PHONE else COLUMNS
+                            HEADER if contact != CampaignContact.EMAIL_OR_PHONE else COLUMNS
                         ),
                         "missing": ", ".join(missing),
                     }
@@ -349,39 +349,25 @@ def validate(
                 result.warnings.append(
                     {"row": number, "warnings": {sheet.heading("collector"): [warning]}}
                 )
-        identity = (
-            ("e", cleaned.email_normalised)
-            if cleaned.email_normalised is not None
-            else ("p", cleaned.phone)
-        )
+        identity = cleaned.identity
         if identity in seen:
             result.duplicates += 1
             continue
         seen.add(identity)
         moment = signed or now
-        result.rows.append(
-            {
-                "campaign_id": campaign.id,
-                "name": cleaned.name,
-                "email": cleaned.email,
-                "email_normalised": cleaned.email_normalised,
-                "phone": cleaned.phone,
-                "country": cleaned.country,
-                "postal_code": cleaned.postal_code,
-                "comment": cleaned.comment,
-                "language": cleaned.language,
-                "source": Signature.Source.IMPORT,
-                "collector_id": collector_id,
-                "partner_id": partner_id,
-                "status": Signature.Status.CONFIRMED,
-                # Stored counted, as signing stores it: the tally counts it by id, unwritten.
-                "counted": Signature.Status.CONFIRMED,
-                "consent_text_id": consent[cleaned.language],
-                "consented_at": moment,
-                "confirmed_at": moment,
-                "created": moment,
-            }
+        values = signature_values(
+            campaign=campaign,
+            cleaned=cleaned,
+            collector_id=collector_id,
+            consent_text_id=consent[cleaned.language],
+            moment=moment,
+            partner_id=partner_id,
         )
+        values["status"] = Signature.Status.CONFIRMED
+        values["confirmed_at"] = moment
+        # Stored counted, as signing stores it: the tally counts it by id, unwritten.
+        values["counted"] = signature_counted_at_birth(values["status"])
+        result.rows.append(values)
     return result
 
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from core.queue import REDIS_ERRORS, redis_failed, redis_suspended
-from signatures.client import address_group, address_hash
+from signatures.client import client_key
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def sign_rate_wait(*, client_address: str, rate: str | None = None) -> int | Non
     parsed = parse_rate(settings.SIGN_RATE if rate is None else rate)
     if parsed is None or not client_address:
         return None
-    key = f"sign-rate:{address_hash(address_group(client_address))}"
+    key = f"sign-rate:{client_key(client_address)}"
     return _window_wait(key, parsed, "signing limit")
 
 

@@ -65,21 +65,6 @@ def _collector_id(
     return collector_id
 
 
-# The keyed hash of a client address, kept per process (it depends on nothing else): a
-# burst from one address, or a market behind one carrier address, hashes it once.
-_CLIENT_KEYS_MAX = 4_096
-_client_keys: dict[str, str] = {}
-
-
-def _client_key(address: str) -> str:
-    key = _client_keys.get(address)
-    if key is None:
-        if len(_client_keys) >= _CLIENT_KEYS_MAX:
-            _client_keys.clear()
-        key = _client_keys[address] = client_key(address)
-    return key
-
-
 def signature_counted_at_birth(status: str) -> str:
     """What a signature stored by signing holds in `counted`: its own status, so the row is
     written once. The tally counts new rows by id, in this status, without marking them
@@ -175,7 +160,7 @@ def signature_sign(
         collector_id=collector_id,
         consent_text_id=consent_text_id,
         moment=now,
-        client_hash=_client_key(client_address) if channel.keep_client_hash else "",
+        client_hash=client_key(client_address) if channel.keep_client_hash else "",
         partner_id=partner_id,
     )
     if suspicious_reason:

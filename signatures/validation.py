@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from campaigns.models import CampaignContact
 from signatures.identity import (
     PHONE_RAW_MAX,
     InvalidEmail,
@@ -31,9 +32,6 @@ COMMENT_MAX = 2000
 COLLECTOR_MAX = 40
 PHONE_MAX = PHONE_RAW_MAX
 
-# A campaign's `contact` (campaigns.models.CampaignContact), as plain strings.
-CONTACT_EMAIL = "email"
-CONTACT_EMAIL_OR_PHONE = "email_or_phone"
 
 UI_LANGUAGES = frozenset(code for code, _name in settings.LANGUAGES)
 TRUE_STRINGS = frozenset({"true", "on", "1", "yes"})
@@ -56,6 +54,14 @@ class SignatureInput:
     language: str
     source: str
     collector_code: str
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        """Who signs, as the database's unique indexes see it: the email, or for a signer
+        without one, the phone (among the signatures without an email)."""
+        if self.email_normalised is not None:
+            return ("e", self.email_normalised)
+        return ("p", self.phone)
 
 
 # Control characters, and lone surrogates (which JSON can carry but UTF-8 cannot store).
@@ -113,7 +119,7 @@ def signature_input_clean(
     default_source: str,
     sources: frozenset[str],
     require_consent: bool = True,
-    contact: str = CONTACT_EMAIL,
+    contact: str = CampaignContact.EMAIL,
     email_needed: bool = False,
 ) -> SignatureInput:
     """Check a signer's input. Raises ValidationError keyed by field, naming every problem.
@@ -157,7 +163,7 @@ def signature_input_clean(
                 )
             ]
     if not email and "email" not in errors:
-        if contact != CONTACT_EMAIL_OR_PHONE:
+        if contact != CampaignContact.EMAIL_OR_PHONE:
             errors["email"] = [_("This field is required.")]
         elif email_needed:
             errors["email"] = [
@@ -175,8 +181,8 @@ def signature_input_clean(
     if postal_code and "postal_code" not in errors and not POSTAL_CODE.match(postal_code):
         errors["postal_code"] = [_("Use only letters, digits, spaces and dashes.")]
     region = _text(data, "region", errors, max_length=REGION_MAX)
-    if region and "region" not in errors and subdivision(region):
-        region = region.strip().upper()  # an ISO 3166-2 code, as results break it down
+    if region and "region" not in errors:
+        region = subdivision(region) or region  # an ISO 3166-2 code, as results break it down
     comment = _text(data, "comment", errors, max_length=COMMENT_MAX, multiline=True)
 
     language = data.get("language") or default_language

@@ -196,8 +196,8 @@ def signature_deliveries_create(*, campaign_id: int, signature_ids: list[int]) -
     ).values_list("organisation_id", flat=True)
     theirs = [
         endpoint
-        for partner_id in partner_ids
-        for endpoint in _endpoints_listening(partner_id, WebhookEndpoint.Event.SIGNATURE)
+        for endpoint in WebhookEndpoint.objects.filter(organisation_id__in=partner_ids, active=True)
+        if WebhookEndpoint.Event.SIGNATURE in endpoint.events
     ]
     if not endpoints and not theirs:
         return 0

@@ -69,7 +69,6 @@ def campaign(request, slug: str):
         "as_partner": as_partner,
         "partner_owner": partner_id is not None
         and access.can(request.user, partner_id, Ability.MANAGE_MEMBERS),
-        "lead_owner": access.can(request.user, campaign.organisation_id, Ability.MANAGE_MEMBERS),
         "partner_links": partner_links,
         "stances": Stance.choices,
         "filter_country": country,

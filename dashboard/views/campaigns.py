@@ -23,7 +23,6 @@ from campaigns import access
 from campaigns.access import Ability
 from campaigns.models import RESERVED_SLUGS, Campaign, Organisation
 from campaigns.selectors import (
-    LANGUAGE_NAMES,  # noqa: F401 - the public page's, which the preview shows
     campaign_content,
     campaign_country_stages,
     campaign_other_languages,

@@ -7,8 +7,6 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import AuditEntry, Campaign, CampaignTranslation, Role
-from dashboard.views import campaigns as campaign_pages
-from public import views as public_views
 from signatures.models import ConsentText, Signature
 from tests.factories import CampaignFactory, MembershipFactory, OrganisationFactory, sign
 
@@ -544,10 +542,6 @@ def test_the_preview_of_an_open_campaign_matches_its_public_page(client, organis
         ('<section class="petition"', "</section>"),
     ):
         assert part(preview, start, end) == part(public, start, end)
-
-
-def test_the_previews_language_names_are_the_public_pages():
-    assert campaign_pages.LANGUAGE_NAMES == public_views.LANGUAGE_NAMES
 
 
 # --- Who may --------------------------------------------------------------------------------
