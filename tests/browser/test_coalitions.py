@@ -8,7 +8,7 @@ import pytest
 
 from campaigns.models import CampaignPartner, Role
 from signatures.models import Signature
-from tests.browser.conftest import DESKTOP, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.browser.test_embed import PARTNER_PAGE, partner_site  # noqa: F401 (a fixture)
 from tests.factories import CampaignFactory, MembershipFactory, OrganisationFactory, UserFactory
 
@@ -100,3 +100,40 @@ def test_a_partners_embed_signer_is_seen_by_the_partner_and_the_lead_not_by_othe
     screenshot(page, "coalition-other-partner-desktop")
     page.context.close()
     context.close()
+
+
+def test_a_coalition_on_a_phone(live_server, browser, coalition):
+    """The lead's owner invites on the partners page, the union's owner answers from home,
+    and sees the campaign as a partner: each page read at 360 px."""
+    owner = UserFactory(username="ana")
+    MembershipFactory(user=owner, organisation=coalition.organisation, role=Role.OWNER)
+    union_owner = UserFactory(username="rosa")
+    union = OrganisationFactory(slug="fentrahob-peru", name="FENTRAHOB Perú")
+    MembershipFactory(user=union_owner, organisation=union, role=Role.OWNER)
+
+    def fits(page):
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    context = browser.new_context(viewport=PHONE, locale="es-BO")
+    page = context.new_page()
+    log_in(page, live_server.url, "ana")
+    page.goto(f"{live_server.url}/dashboard/c/{coalition.slug}/partners/")
+    page.locator("#id_organisation").fill("fentrahob-peru")
+    page.locator("#add-partner + form button[type=submit]").click()
+    page.get_by_text("FENTRAHOB Perú").first.wait_for()
+    fits(page)
+    screenshot(page, "coalition-partners-phone")
+    context.close()
+
+    context = browser.new_context(viewport=PHONE, locale="es-BO")
+    page = context.new_page()
+    log_in(page, live_server.url, "rosa")
+    page.goto(f"{live_server.url}/dashboard/")
+    fits(page)
+    screenshot(page, "coalition-invitation-phone")
+    page.locator("button[name=answer][value=accept]").click()
+    page.wait_for_url(re.compile(rf"/dashboard/c/{coalition.slug}/"))
+    fits(page)
+    screenshot(page, "coalition-partner-campaign-phone")
+    context.close()
+    assert CampaignPartner.objects.get(organisation=union).status == "active"
