@@ -93,7 +93,11 @@ def _moment(value, *, skew: timedelta, floor: datetime, now: datetime) -> dateti
         raise ValueError
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=UTC)
-    return min(max(moment + skew, floor), now)
+    try:
+        corrected = moment + skew
+    except OverflowError:  # past year 1 or 9999: beyond either bound anyway
+        corrected = now if skew > timedelta(0) else floor
+    return min(max(corrected, floor), now)
 
 
 def _skew(sent_at, now: datetime) -> timedelta:

@@ -222,6 +222,19 @@ def test_a_moment_in_the_future_or_before_the_campaign_is_kept_within_them(devic
     assert past.created == field_campaign.created
 
 
+def test_a_clock_off_by_millennia_is_kept_within_the_bounds_not_a_500(device, field_campaign):
+    """Was: a year-48 moment corrected by a year-7404 `sent_at` overflowed the date range."""
+    send(
+        device,
+        field_campaign,
+        [item(0, collected_at="0048-10-01T15:10:47Z"), item(1, collected_at="9999-12-31T23:00Z")],
+        sent_at="7404-09-19T00:54:47Z",
+    )
+    early, late = Signature.objects.order_by("name")
+    assert early.created == field_campaign.created
+    assert late.created <= timezone.now()
+
+
 def test_the_consent_version_the_signer_saw_is_kept(device, field_campaign, organiser_a):
     old = ConsentText.objects.create(campaign=field_campaign, version=1, language="es", text="v1")
     ConsentText.objects.create(campaign=field_campaign, version=2, language="es", text="v2")
