@@ -7,6 +7,7 @@ loses access, and the signatures that came through it stay counted, with the lea
 is in the organisation's audit log (the lead's, and the partner's for what it did itself).
 """
 
+import re
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from campaigns.models import Campaign, CampaignPartner, Organisation
 from core.errors import Conflict
 
 PARTNERS_MAX = 50
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")  # Django's SlugField, as organisations' addresses are
 
 
 def _require_lead_owner(by, campaign: Campaign) -> None:
@@ -58,8 +60,8 @@ def coalition_names(campaign: Campaign) -> list[str]:
 
 def partner_by_slug(campaign_id: int, slug: str) -> Organisation | None:
     """An active partner of the campaign by its address (`?partner=`), or None."""
-    if not slug or len(slug) > 80:
-        return None
+    if not slug or len(slug) > 80 or not _SLUG.fullmatch(slug):
+        return None  # not an address at all (a NUL byte, say): no query
     row = (
         CampaignPartner.objects.filter(
             campaign_id=campaign_id, status=CampaignPartner.Status.ACTIVE, organisation__slug=slug

@@ -351,3 +351,10 @@ def test_one_count_with_each_partners_share_in_the_stats_and_on_the_dashboard(
     partners.partner_leave(by=people[Role.OWNER], campaign=coalition, organisation=org)
     stats = APIClient().get(f"/api/v1/campaigns/{coalition.slug}/stats/").json()["signatures"]
     assert stats["by_partner"] == {coalition.organisation.slug: 2}
+
+
+def test_a_partner_address_that_is_no_address_credits_nobody_and_breaks_nothing(client, coalition):
+    """Was: `?partner=` with a NUL byte reached PostgreSQL and answered 500."""
+    assert client.get(f"/c/{coalition.slug}/?partner=fena%00trahob").status_code == 200
+    assert _page_sign(client, coalition, "partner=fena%00trahob").status_code == 302
+    assert Signature.objects.get().partner_id is None
