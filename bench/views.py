@@ -1,6 +1,6 @@
 """The second baseline of signing: Voces' own signature row, stored durably through the very
-INSERT signing runs (`signatures.bulk.signature_upsert_one`: the same table, indexes,
-constraints and prepared statement, committed before the answer), with nothing else of
+write signing does (`signatures.writer.signature_store`: the same table, indexes, constraints,
+prepared statement and group commit, committed before the answer), with nothing else of
 signing around it: no validation, no address hash, no nudge. Served only in a bench run
 (bench/urls.py). `sign_vs_insert` is signing's rate over this one's on the same server, in the
 same run: what the request path costs above the write itself.
@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from signatures.bulk import signature_upsert_one
 from signatures.selectors import consent_text_current, signing_campaign
 from signatures.services import signature_counted_at_birth
+from signatures.writer import signature_store
 
 
 @csrf_exempt
@@ -42,5 +42,5 @@ def insert(request, slug: str) -> JsonResponse:
     }
     # The row signing stores: the same columns, as signing fills them.
     values["counted"] = signature_counted_at_birth(values["status"])
-    signature_id, stored = signature_upsert_one(values)
+    signature_id, stored = signature_store(values)
     return JsonResponse({"id": signature_id}, status=201 if stored else 200)

@@ -3,9 +3,12 @@
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Processes (about one per core: each runs Python on one core at a time) of threads. Threads
+# let one process's signing requests share a commit (signatures.writer: group commit); with
+# the `sync` class (one request at a time) set SIGN_GROUP_COMMIT=false. README, Performance.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 # Requests are short; a slow client is buffered by the reverse proxy in production.
 timeout = 30
 graceful_timeout = 20

@@ -376,6 +376,11 @@ if not DEBUG:
 
 # Public signing limit per client address ("60/min", "5/s", "1000/h"), or "off".
 SIGN_RATE = env.str("SIGN_RATE", default="60/min")
+# Group commit (signatures.writer): a web process serving requests in threads stores the
+# signatures of concurrent requests with one INSERT and one commit, each answered once its
+# row is committed. Off, every signature is its own statement (the `sync` worker class gains
+# nothing from it).
+SIGN_GROUP_COMMIT = env.bool("SIGN_GROUP_COMMIT", default=True)
 # Batches from the field app, per collector's account (each up to 500 signatures).
 BATCH_RATE = env.str("BATCH_RATE", default="120/h")
 # Writes through the OSDI API (people, signatures, tags, taggings), per API token: a

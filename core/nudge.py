@@ -14,6 +14,7 @@ import logging
 import os
 import queue
 import threading
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +26,10 @@ logger = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 0.3
 NUDGE_TTL_SECONDS = 5
+# The sending thread's pace: one round at most this often, with everything nudged meanwhile.
+# Under load a round per signature cost a Redis round trip per signature (a tenth of a busy
+# web process's Python, issue 19); a tally starts at most this much later.
+ROUND_SECONDS = 0.05
 
 
 def _key(task_name: str, object_id: int) -> str:
@@ -98,6 +103,7 @@ class _Nudger:
                     _nudge_now(*item)
                 except Exception:
                     logger.exception("nudge failed: %s %s", *item)
+            time.sleep(ROUND_SECONDS)
 
 
 _nudger = _Nudger()

@@ -1,7 +1,8 @@
 """Signing: the one way in for every signature, and organisers' review of them.
 
-The signing path is the hot path: one validation, one INSERT ... ON CONFLICT DO NOTHING,
-and on-commit nudges. No counting, no email and no slow hashing happen inside the request.
+The signing path is the hot path: one validation, one INSERT ... ON CONFLICT (with the rows
+other requests of the process hand over at the same moment: signatures.writer), and
+on-commit nudges. No counting, no email and no slow hashing happen inside the request.
 """
 
 import logging
@@ -19,7 +20,6 @@ from campaigns import access, audit
 from campaigns.models import Campaign
 from core.errors import Conflict, NotAllowed, RateLimited
 from core.queue import publish_on_commit
-from signatures.bulk import signature_upsert_one
 from signatures.channels import Channel
 from signatures.client import client_key
 from signatures.confirmation import confirmation_publish_on_commit
@@ -34,6 +34,7 @@ from signatures.selectors import (
     consent_text_seen,
 )
 from signatures.validation import SignatureInput, signature_input_clean
+from signatures.writer import signature_store
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ def signature_sign(
         values["confirmed_at"] = now
 
     values["counted"] = signature_counted_at_birth(values["status"])
-    signature_id, stored = signature_upsert_one(values)
+    signature_id, stored = signature_store(values)  # committed: grouped, or alone
     # A new signature and a repeat do the same work in the request (one statement, the same
     # number of tasks on commit) and answer the same, so nobody learns who signed by timing or
     # by answer; the repeat's own work (an email to the person, capped) happens in a task.

@@ -16,6 +16,7 @@ from campaigns.models import Role
 from config.celery import app
 from core.queue import reset_backoff
 from signatures.selectors import consent_clear_cache, signing_cache_clear
+from signatures.writer import writer_stop
 from tests.factories import CampaignFactory, MembershipFactory, OrganisationFactory, UserFactory
 from tests.stack import RedisServer, Stack
 from webhooks.services import webhook_endpoint_create
@@ -105,7 +106,7 @@ def _fresh_process_state():
     for clear in (consent_clear_cache, signing_cache_clear, reset_backoff):
         clear()
     yield
-    for clear in (consent_clear_cache, signing_cache_clear, reset_backoff):
+    for clear in (consent_clear_cache, signing_cache_clear, reset_backoff, writer_stop):
         clear()
 
 
