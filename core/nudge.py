@@ -29,7 +29,7 @@ NUDGE_TTL_SECONDS = 5
 # The sending thread's pace: one round at most this often, with everything nudged meanwhile.
 # Under load a round per signature cost a Redis round trip per signature (a tenth of a busy
 # web process's Python, issue 19); a tally starts at most this much later.
-ROUND_SECONDS = 0.05
+ROUND_SECONDS = 0.1
 
 
 def _key(task_name: str, object_id: int) -> str:

@@ -22,7 +22,6 @@ from signatures.models import Signature
 # with no list to keep in step (tests/signatures/test_bulk.py says so).
 _FIELDS = [field for field in Signature._meta.concrete_fields if not field.primary_key]
 COLUMNS = [field.column for field in _FIELDS]
-_CAMPAIGN, _EMAIL, _PHONE = (COLUMNS.index(c) for c in ("campaign_id", "email_normalised", "phone"))
 # A value every row must name: a field with no default that may not be empty.
 REQUIRED = frozenset(
     field.attname
@@ -43,11 +42,19 @@ DEFAULTS = {
 _DATETIMES = {field.column for field in _FIELDS if field.get_internal_type() == "DateTimeField"}
 
 
-def _row(values: Mapping) -> tuple:
+def _merged(values: Mapping) -> dict:
+    """Every column's value: the row's own, else the model's default."""
     merged = {**DEFAULTS, **values}
     for name, default in _CALLABLE_DEFAULTS.items():
         if name not in merged:
             merged[name] = default()
+    if not merged.keys() >= REQUIRED:
+        raise KeyError(", ".join(sorted(REQUIRED - merged.keys())))
+    return merged
+
+
+def _row(values: Mapping) -> tuple:
+    merged = _merged(values)
     return tuple(merged[field.attname] for field in _FIELDS)
 
 
@@ -212,16 +219,15 @@ def signatures_upsert_many(rows: Sequence[Mapping]) -> list[tuple[int, bool]]:
     if connection.vendor != "postgresql":
         with transaction.atomic():
             return [signature_upsert_one(values) for values in rows]
-    prepared = [_row(values) for values in rows]
+    merged = [_merged(values) for values in rows]
     # Statement n holds each person's n-th row (an upsert may not meet its own row twice),
     # those with an email apart from those without (each meets its own unique index).
     statements: dict[tuple[int, bool], list[int]] = {}
     seen: Counter = Counter()
-    for index, values in enumerate(rows):
+    for index, values in enumerate(merged):
         person = (values["campaign_id"], *_identity(values))
         statements.setdefault((seen[person], person[1] == "p"), []).append(index)
         seen[person] += 1
-    created_at = COLUMNS.index("created")
     results: list[tuple[int, bool]] = [(0, False)] * len(rows)
     connection.ensure_connection()
     with (
@@ -230,18 +236,14 @@ def signatures_upsert_many(rows: Sequence[Mapping]) -> list[tuple[int, bool]]:
         psycopg.Cursor(connection.connection) as cursor,
     ):
         for (_, by_phone), indexes in sorted(statements.items()):
-            batch = json.dumps(
-                [dict(zip(COLUMNS, prepared[i], strict=True)) for i in indexes],
-                default=_json_value,
-            )
+            batch = json.dumps([merged[i] for i in indexes], default=_json_value)
             cursor.execute(_upsert_many_sql(by_phone), [batch], prepare=True)
             stored = {(campaign, key): (id_, created) for id_, created, campaign, key in cursor}
+            key = "phone" if by_phone else "email_normalised"
             for index in indexes:
-                row = prepared[index]
-                signature_id, created = stored[
-                    (row[_CAMPAIGN], row[_PHONE if by_phone else _EMAIL])
-                ]
-                results[index] = (signature_id, created == row[created_at])
+                row = merged[index]
+                signature_id, created = stored[(row["campaign_id"], row[key])]
+                results[index] = (signature_id, created == row["created"])
     return results
 
 

@@ -3,11 +3,13 @@
 Pure functions: no database, no network.
 """
 
+import email_validator
 import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from signatures import identity
 from signatures.identity import (
     EMAIL_MAX,
     InvalidEmail,
@@ -306,3 +308,38 @@ def test_arbitrary_text_is_a_phone_or_invalid_phone(raw, country):
 @given(raw=st.text(alphabet="+0123456789 -.()７", max_size=20), country=_COUNTRIES)
 def test_digit_strings_are_a_phone_or_invalid_phone(raw, country):
     _phone_fixed_point_or_refused(raw, country)
+
+
+def _answer(raw):
+    try:
+        return email_normalise(raw)
+    except InvalidEmail as error:
+        return ("refused", str(error))
+
+
+@settings(max_examples=300)
+@given(
+    local=st.one_of(
+        st.from_regex(r"[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]{1,70}", fullmatch=True),
+        st.text(min_size=1, max_size=20),
+    ),
+    domain=st.one_of(
+        st.sampled_from(
+            [d for pair in UNICODE_DOMAINS for d in pair]
+            + ["x.org", "straße.de", "localhost", "a.test", "x.org.", "EXAMPLE.ORG", "xn--a.org"]
+        ),
+        st.emails().map(lambda email: email.rpartition("@")[2]),
+        st.text(max_size=20),
+    ),
+)
+def test_an_address_at_a_domain_seen_before_is_answered_as_at_first_sight(local, domain):
+    """The domains email-validator accepted are remembered (identity._domains_valid); an
+    address at one of them gets the very answer a first look gives, whatever its local part."""
+    spellings = [f"{local}@{domain}", f"{local}@{domain}".upper()]
+    identity._domains_valid.clear()
+    first = [_answer(raw) for raw in spellings]
+    _answer(f"seen.before@{domain}")  # the domain is remembered now, if it is valid
+    assert [_answer(raw) for raw in spellings] == first
+    for answer in first:  # and what is kept is an address email-validator itself accepts
+        if isinstance(answer, str):
+            email_validator.validate_email(answer, check_deliverability=False)
