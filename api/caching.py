@@ -16,10 +16,15 @@ def cached_response(
         headers["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate=60"
     else:
         headers["Cache-Control"] = "private, no-cache"
+    if etag_matches(request, etag):
+        return Response(status=304, headers=headers)
+    return Response(data, headers=headers)
+
+
+def etag_matches(request, etag: str) -> bool:
+    """Whether the client already holds this version (If-None-Match)."""
     if_none_match = request.headers.get("If-None-Match", "")
     # Weak comparison (RFC 9110 13.1.2): GZipMiddleware hands a compressed answer's ETag out
     # weakened (W/"..."), and that is what the browser sends back.
     asked = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-    if etag in asked or if_none_match.strip() == "*":
-        return Response(status=304, headers=headers)
-    return Response(data, headers=headers)
+    return etag in asked or if_none_match.strip() == "*"

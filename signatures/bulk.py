@@ -304,17 +304,16 @@ def _execute(sql: str, params: list) -> list[tuple]:
 
 @functools.cache
 def _store_sql(rows: int) -> str:
-    """Many rows in one INSERT: on PostgreSQL one array per column (a statement of a few
-    dozen parameters, whatever the number of rows), elsewhere a list of VALUES."""
+    """Many rows in one INSERT: on PostgreSQL one JSON array of them (one parameter, whatever
+    the number of rows), elsewhere a list of VALUES."""
     table, columns = _sql_names()
     quote = connection.ops.quote_name
     returning = f"RETURNING id, {quote('email_normalised')}, {quote('phone')}"
     if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in _FIELDS)
         return (
             f"INSERT INTO {table} ({columns}) "  # noqa: S608 - identifiers from the model
-            f"SELECT {columns} FROM unnest({arrays}) WITH ORDINALITY AS batch ({columns}, o) "
-            f"ORDER BY o {_CONFLICT} {returning}"
+            f"SELECT {columns} FROM json_populate_recordset(NULL::{table}, %s::json) "
+            f"WITH ORDINALITY AS batch ORDER BY batch.ordinality {_CONFLICT} {returning}"
         )
     placeholders = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * rows)
     return (
@@ -337,8 +336,8 @@ def signatures_store(rows: Iterable[Mapping]) -> dict[tuple[str, str], int]:
         return {}
     prepared = [_row(values) for values in rows]
     if connection.vendor == "postgresql":
-        params = [list(column) for column in zip(*prepared, strict=True)]
-        returned = _execute(_store_sql(0), params)
+        batch = [dict(zip(COLUMNS, row, strict=True)) for row in prepared]
+        returned = _execute(_store_sql(0), [json.dumps(batch, default=_json_value)])
     else:
         prepared = [_adapted(row) for row in prepared]
         returned = _execute(_store_sql(len(prepared)), [value for row in prepared for value in row])

@@ -15,6 +15,16 @@ def with_tally(queryset: QuerySet[Campaign]) -> QuerySet[Campaign]:
     return queryset.select_related("tally")
 
 
+def campaign_figures_version(*, slug: str) -> tuple | None:
+    """What a published campaign's public figures are a function of, as their ETag says
+    (the campaign's id and last change, its tally's version), or None: one small query."""
+    return (
+        Campaign.objects.filter(status__in=Campaign.PUBLIC_STATUSES, slug=slug)
+        .values_list("id", "modified", "tally__version")
+        .first()
+    )
+
+
 def campaign_figures_get(*, slug: str) -> Campaign:
     """A published campaign with its tally, for the figures endpoints: one query, no extras."""
     return (
@@ -94,8 +104,12 @@ def partner_shares(campaign: Campaign, tally: CampaignTally) -> dict[str, int]:
     return {campaign.organisation.slug: lead, **dict(sorted(shares.items()))}
 
 
-def milestones_of(campaign: Campaign) -> QuerySet[Milestone]:
-    return Milestone.objects.filter(campaign_id=campaign.id).order_by("reached_at", "id")
+def milestones_of(campaign: Campaign, *, partner_id: int | None = None) -> QuerySet[Milestone]:
+    """The campaign's own milestones; with `partner_id`, that coalition partner's share's
+    instead (for the partner's members only: never shown with the campaign's)."""
+    return Milestone.objects.filter(campaign_id=campaign.id, partner_id=partner_id).order_by(
+        "reached_at", "id"
+    )
 
 
 def campaign_stats(*, campaign: Campaign, include_private: bool = False) -> dict:

@@ -12,6 +12,7 @@ from django.test.utils import modify_settings
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
+from api.v1.campaigns import stats_answers_clear
 from campaigns.models import Role
 from config.celery import app
 from core.queue import reset_backoff
@@ -106,7 +107,13 @@ def _fresh_process_state():
     for clear in (consent_clear_cache, signing_cache_clear, reset_backoff):
         clear()
     yield
-    for clear in (consent_clear_cache, signing_cache_clear, reset_backoff, writer_stop):
+    for clear in (
+        consent_clear_cache,
+        signing_cache_clear,
+        reset_backoff,
+        writer_stop,
+        stats_answers_clear,
+    ):
         clear()
 
 

@@ -1,7 +1,7 @@
 import django_filters
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from api.caching import cached_response
+from api.caching import cached_response, etag_matches
 from api.fields import CountryCodeField, LanguageTagField
 from api.permissions import ReadOnlyOrManager
 from campaigns import access, partners, selectors, services
@@ -164,6 +164,21 @@ class CampaignUpdateSerializer(CampaignInputSerializer):
                 {"organisation": [_("A campaign stays with its organisation.")]}
             )
         return attrs
+
+
+class PartnerGoalInputSerializer(serializers.Serializer):
+    goal = serializers.IntegerField(
+        min_value=1,
+        max_value=partners.GOAL_MAX,
+        allow_null=True,
+        help_text="The partner's own goal for the signatures that come through it (null: none).",
+    )
+
+
+class PartnerGoalOutputSerializer(serializers.Serializer):
+    organisation = serializers.SlugField(source="organisation.slug")
+    status = serializers.ChoiceField(choices=CampaignPartner.Status.choices)
+    goal = serializers.IntegerField(allow_null=True)
 
 
 _PARTNERS = Prefetch(
@@ -322,6 +337,43 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         row = partners.partner_leave(by=request.user, campaign=campaign, organisation=organisation)
         return Response({"organisation": organisation.slug, "status": row.status})
 
+    @extend_schema(
+        methods=["GET"],
+        summary="The partner's own goal for its share (the partner's members)",
+        request=None,
+        responses={200: PartnerGoalOutputSerializer},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Set the partner's own goal for its share (the partner's owners and organisers)",
+        description="The share's milestones (parts of this goal) are the partner's alone: "
+        "announced to its webhooks and its owners and organisers, never to the lead.",
+        request=PartnerGoalInputSerializer,
+        responses={200: PartnerGoalOutputSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path=r"partners/(?P<org>[-a-zA-Z0-9_]+)/goal",
+        permission_classes=[AllowAny],
+    )
+    def partner_goal(self, request, slug=None, org=None):
+        campaign, organisation = self._partnership(request, slug, org)
+        if request.method == "GET":
+            row = partners.partnership_get(
+                by=request.user, campaign=campaign, organisation=organisation
+            )
+        else:
+            data = PartnerGoalInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            row = partners.partner_goal_set(
+                by=request.user,
+                campaign=campaign,
+                organisation=organisation,
+                goal=data.validated_data["goal"],
+            )
+        return Response(PartnerGoalOutputSerializer(row).data)
+
     def _figures_campaign(self, slug) -> Campaign:
         try:
             return figures.campaign_figures_get(slug=slug)
@@ -385,3 +437,38 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             etag=f"count-{campaign.id}-{tally.version}-{campaign.goal}",
             last_modified=tally.signatures_tallied_at,
         )
+
+
+_stats = CampaignViewSet.as_view({"get": "stats"})
+# Per process: slug -> (the figures' version, the answer's bytes, its headers).
+_stats_answers: dict[str, tuple[tuple, bytes, dict[str, str]]] = {}
+_STATS_ANSWERS_MAX = 1000
+
+
+def stats_answers_clear() -> None:
+    _stats_answers.clear()
+
+
+def campaign_stats(request, slug: str):
+    """The public stats, which pages and widgets poll: the same answer for everyone (no
+    query string, no token), so the bytes DRF rendered are kept per process and given again
+    while the campaign and its tally are unchanged (one small query decides: the version the
+    ETag is made of). Anything else, and the first request for each version, is the DRF
+    action's (`CampaignViewSet.stats`)."""
+    if request.method != "GET" or request.GET or "HTTP_AUTHORIZATION" in request.META:
+        return _stats(request, slug=slug)
+    version = figures.campaign_figures_version(slug=slug)
+    kept = _stats_answers.get(slug)
+    if version is not None and kept is not None and kept[0] == version:
+        _, body, headers = kept
+        if etag_matches(request, headers["ETag"]):
+            return HttpResponse(status=304, headers=headers)
+        return HttpResponse(body, headers=headers)
+    response = _stats(request, slug=slug)
+    if version is not None and response.status_code == 200:
+        response.render()
+        if len(_stats_answers) >= _STATS_ANSWERS_MAX:
+            _stats_answers.clear()
+        headers = {k: v for k, v in response.headers.items() if k != "Content-Length"}
+        _stats_answers[slug] = (version, response.content, headers)
+    return response

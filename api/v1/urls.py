@@ -32,6 +32,9 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    # Before the router's own route for it: the public answer kept per process (documented
+    # from the router's action).
+    path("campaigns/<slug:slug>/stats/", campaigns.campaign_stats),
     path(
         "campaigns/<slug:slug>/signatures/",
         signatures.campaign_signatures,

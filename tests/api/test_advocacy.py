@@ -1,6 +1,6 @@
 import pytest
 
-from campaigns.models import DecisionMaker, Engagement, OutreachActivity
+from campaigns.models import Campaign, DecisionMaker, Engagement, OutreachActivity
 from tallies import services as tallies
 from tests.factories import CollectorFactory, sign
 
@@ -254,3 +254,34 @@ def test_organisers_reject_and_restore_a_signature(api, campaign_a, organiser_a,
 def test_the_public_count_endpoint_is_small(api, campaign_a):
     body = api.get(f"/api/v1/campaigns/{campaign_a.slug}/count/").json()
     assert body == {"signature_count": 0, "goal": 1000, "progress": 0.0}
+
+
+def test_the_public_stats_are_given_again_from_the_process_until_the_figures_change(
+    api, campaign_a, django_assert_num_queries
+):
+    """The public answer is kept per process with the version its ETag names: given again
+    after one small query, the same bytes and headers, and a new answer once the tally or
+    the campaign changes; a campaign taken back to draft is no longer answered at all."""
+    url = f"/api/v1/campaigns/{campaign_a.slug}/stats/"
+    sign(campaign_a, email="a@example.org")
+    tallies.campaign_tally(campaign_id=campaign_a.id)
+    first = api.get(url)
+    with django_assert_num_queries(1):
+        again = api.get(url)
+    assert again.status_code == 200
+    assert again.content == first.content
+    for header in ("ETag", "Last-Modified", "Cache-Control", "Content-Type"):
+        assert again[header] == first[header]
+    with django_assert_num_queries(1):
+        assert api.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+    sign(campaign_a, email="b@example.org")
+    tallies.campaign_tally(campaign_id=campaign_a.id)
+    counted = api.get(url)
+    assert counted.json()["signatures"]["confirmed"] == 2
+    assert counted["ETag"] != first["ETag"]
+    assert api.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+    campaign_a.status = Campaign.Status.DRAFT
+    campaign_a.save()
+    assert api.get(url).status_code == 404
