@@ -34,7 +34,7 @@ urlpatterns = [
     ),
     # Before the router's own route for it: the public answer kept per process (documented
     # from the router's action).
-    path("campaigns/<slug:slug>/stats/", campaigns.campaign_stats),
+    path("campaigns/<slug:slug>/stats/", campaigns.campaign_stats, name="campaign-stats"),
     path(
         "campaigns/<slug:slug>/signatures/",
         signatures.campaign_signatures,
