@@ -244,12 +244,27 @@ class CampaignPartner(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     left_at = models.DateTimeField(null=True, blank=True)
+    # The partner's own target for its share (its owners and organisers set it): its share's
+    # milestones count towards it. None: no goal of its own (nor once it has left).
+    goal = models.PositiveIntegerField(
+        verbose_name=_("goal"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    # Do the partner's people (signatures.people, read through OSDI) follow this row's status
+    # yet? Every change of status sets it false; the partner's next people sync (every OSDI
+    # read, and the minute's sweep) then prunes the signers of a partner that left, or looks
+    # again at the signatures of one that joined, and sets it back. (`db_default`: a row
+    # written by older code, or raw SQL, has nothing owed.)
+    people_current = models.BooleanField(default=True, db_default=True, editable=False)
 
     class Meta:
         ordering = ["created", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "organisation"], name="campaign_partner_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(goal__isnull=True) | Q(goal__gte=1),
+                name="campaign_partner_goal_positive",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=PartnerStatus.values), name="campaign_partner_status_valid"

@@ -5,6 +5,14 @@ of its owners accepts; it joins at once when whoever asks owns both organisation
 the installation. A partner may leave, and the lead may take a partner off: either way it
 loses access, and the signatures that came through it stay counted, with the lead. Each step
 is in the organisation's audit log (the lead's, and the partner's for what it did itself).
+
+An active partner's owners and organisers may give its share a goal of its own; the tally
+then records the share's milestones (tallies.milestones), which only the partner hears of.
+Leaving clears it: a partner that comes back starts without one.
+
+A partner's people (signatures.people: its records of the signers that came through it,
+read through OSDI) follow its status: each change of status marks the row
+(`people_current`), and the partner's next people sync prunes them once it has left.
 """
 
 import re
@@ -19,8 +27,13 @@ from campaigns import access, audit
 from campaigns.access import Ability
 from campaigns.models import Campaign, CampaignPartner, Organisation
 from core.errors import Conflict
+from core.nudge import nudge_on_commit
 
 PARTNERS_MAX = 50
+GOAL_MAX = 2_147_483_647  # what the column holds, as the campaign's own goal
+# A partner's goal set under a share already past part of it: its milestones are recorded
+# by this task of `tallies` (a layer above, which registers it under this very name).
+MILESTONES_TASK = "tallies.tasks.campaign_milestones_record"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")  # Django's SlugField, as organisations' addresses are
 
 
@@ -130,11 +143,12 @@ def partners_set(*, by, campaign: Campaign, slugs: Iterable[str]) -> list[Campai
         status = CampaignPartner.Status.ACTIVE if at_once else CampaignPartner.Status.INVITED
         if row is None:
             row = CampaignPartner(campaign=campaign, organisation=organisation)
-        row.status = status
+        _status_set(row, status)
         row.invited_by = access.person(by)
         row.accepted_at = now if at_once else None
         row.accepted_by = access.person(by) if at_once else None
         row.left_at = None
+        row.goal = None  # one that comes back sets its goal afresh
         row.save()
         audit.record(
             by=by,
@@ -146,9 +160,7 @@ def partners_set(*, by, campaign: Campaign, slugs: Iterable[str]) -> list[Campai
     for organisation_id, row in rows.items():
         if organisation_id in wanted_ids or row.status == CampaignPartner.Status.LEFT:
             continue
-        row.status = CampaignPartner.Status.LEFT
-        row.left_at = now
-        row.save(update_fields=["status", "left_at"])
+        _leave(row, now)
         audit.record(
             by=by,
             organisation_id=campaign.organisation_id,
@@ -158,6 +170,22 @@ def partners_set(*, by, campaign: Campaign, slugs: Iterable[str]) -> list[Campai
         )
     _touch(campaign)
     return partners_of(campaign)
+
+
+def _status_set(row: CampaignPartner, status: str) -> None:
+    """Change the row's status; the partner's people follow at its next people sync."""
+    if row.status != status:  # a new row starts as invited (and its people are current)
+        row.people_current = False
+    row.status = status
+
+
+def _leave(row: CampaignPartner, now) -> None:
+    """The partner is gone: no access, no goal of its own, its people of these signers to
+    be pruned (signatures.people). Its signatures stay counted, with the lead."""
+    _status_set(row, CampaignPartner.Status.LEFT)
+    row.left_at = now
+    row.goal = None
+    row.save(update_fields=["status", "people_current", "left_at", "goal"])
 
 
 def _row(campaign: Campaign, organisation: Organisation) -> CampaignPartner:
@@ -177,10 +205,10 @@ def partner_accept(*, by, campaign: Campaign, organisation: Organisation) -> Cam
     _require_partner_owner(by, organisation.id)
     row = _row(campaign, organisation)
     if row.status == CampaignPartner.Status.INVITED:
-        row.status = CampaignPartner.Status.ACTIVE
+        _status_set(row, CampaignPartner.Status.ACTIVE)
         row.accepted_at = timezone.now()
         row.accepted_by = access.person(by)
-        row.save(update_fields=["status", "accepted_at", "accepted_by"])
+        row.save(update_fields=["status", "people_current", "accepted_at", "accepted_by"])
         _touch(campaign)
         for organisation_id in {campaign.organisation_id, organisation.id}:
             audit.record(
@@ -196,12 +224,11 @@ def partner_accept(*, by, campaign: Campaign, organisation: Organisation) -> Cam
 @transaction.atomic
 def partner_leave(*, by, campaign: Campaign, organisation: Organisation) -> CampaignPartner:
     """The partner's owner declines the invitation or leaves the coalition. Its signatures
-    stay counted, with the lead; its members no longer see the campaign."""
+    stay counted, with the lead; its members no longer see the campaign nor, through OSDI,
+    those signers (see `_leave`)."""
     _require_partner_owner(by, organisation.id)
     row = _row(campaign, organisation)
-    row.status = CampaignPartner.Status.LEFT
-    row.left_at = timezone.now()
-    row.save(update_fields=["status", "left_at"])
+    _leave(row, timezone.now())
     _touch(campaign)
     for organisation_id in {campaign.organisation_id, organisation.id}:
         audit.record(
@@ -211,6 +238,67 @@ def partner_leave(*, by, campaign: Campaign, organisation: Organisation) -> Camp
             target=campaign,
             summary=organisation.name,
         )
+    return row
+
+
+def _active_row(campaign: Campaign, organisation: Organisation, *, lock: bool) -> CampaignPartner:
+    rows = CampaignPartner.objects.select_for_update() if lock else CampaignPartner.objects
+    row = (
+        rows.filter(campaign=campaign, organisation=organisation)
+        .select_related("organisation")
+        .first()
+    )
+    if row is None or row.status != CampaignPartner.Status.ACTIVE:
+        raise Conflict(_("This organisation is not an active partner of the campaign."))
+    return row
+
+
+def partnership_get(*, by, campaign: Campaign, organisation: Organisation) -> CampaignPartner:
+    """An active partner's partnership (its goal), for the partner's own members: its goal
+    is the partner's, not the lead's nor the other partners'."""
+    access.require(
+        by,
+        organisation.id,
+        Ability.FOLLOW,
+        _("Only the partner organisation's members see its goal."),
+    )
+    return _active_row(campaign, organisation, lock=False)
+
+
+@transaction.atomic
+def partner_goal_set(
+    *, by, campaign: Campaign, organisation: Organisation, goal: int | None
+) -> CampaignPartner:
+    """An active partner's owners or organisers set its own goal for its share (None: no
+    goal). The share's goal milestones count towards it: those it is past already are
+    recorded soon after this commits (MILESTONES_TASK), the others as the share grows."""
+    access.require(
+        by,
+        organisation.id,
+        Ability.MANAGE,
+        _("Only the partner organisation's owners and organisers set its goal."),
+    )
+    if goal is not None and (
+        isinstance(goal, bool) or not isinstance(goal, int) or not 1 <= goal <= GOAL_MAX
+    ):
+        raise ValidationError({"goal": [_("A goal is a whole number of signatures, at least 1.")]})
+    row = _active_row(campaign, organisation, lock=True)
+    if row.goal != goal:
+        before = row.goal
+        row.goal = goal
+        row.save(update_fields=["goal"])
+        audit.record(
+            by=by,
+            organisation_id=organisation.id,
+            action="partner.goal",
+            target=campaign,
+            changed={"goal": [before, goal]},
+            summary=organisation.name,
+        )
+        if goal is not None:
+            # The share may be past part of it already: have the milestones recorded now,
+            # not at the share's next signature (or the hourly reconcile).
+            nudge_on_commit(MILESTONES_TASK, campaign.id)
     return row
 
 

@@ -27,6 +27,7 @@ from campaigns.models import (
     Stance,
     validate_language_list,
 )
+from campaigns.partners import GOAL_MAX
 from signatures.identity import EMAIL_RAW_MAX, email_key
 from signatures.models import Signature
 from signatures.review import ClientHashPrefixField, EmailDomainField, SignatureWhere
@@ -305,6 +306,20 @@ class PartnerInviteForm(forms.Form):
         help_text=_(
             "As in its dashboard links, such as fenatrahob. Its owners accept the invitation "
             "on their dashboard; until then it sees nothing of the campaign."
+        ),
+    )
+
+
+class PartnerGoalForm(forms.Form):
+    goal = forms.IntegerField(
+        label=_("Your organisation's goal"),
+        required=False,
+        min_value=1,
+        max_value=GOAL_MAX,
+        help_text=_(
+            "Signatures to bring through your organisation. Your owners and organisers hear "
+            "when it reaches a quarter, half, three quarters and all of it. Leave it empty for "
+            "no goal of your own."
         ),
     )
 

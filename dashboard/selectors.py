@@ -16,6 +16,7 @@ from campaigns.access import Ability
 from campaigns.models import (
     STAGE_ORDER,
     Campaign,
+    CampaignPartner,
     CountryStatus,
     DecisionMaker,
     Engagement,
@@ -221,6 +222,15 @@ def recent_signatures(*, campaign: Campaign, where: SignatureWhere, page, user=N
     ).get_page(page)
 
 
+def review_partner_column(*, campaign: Campaign, user) -> bool:
+    """Does the review page show which partner each signature came through? For those who
+    see every signer of a coalition (the lead's organisers), on a campaign that has or had
+    partners; a partner sees only its own, and needs no column."""
+    return access.can(user, campaign.organisation_id, Ability.SEE_SIGNERS) and (
+        CampaignPartner.objects.filter(campaign_id=campaign.id).exists()
+    )
+
+
 def review_collectors(*, campaign: Campaign, user=None) -> list[tuple[str, str]]:
     """The collectors as (code, name), for the review page's filter: the organisation's, or
     a coalition partner's own for its members."""
@@ -275,6 +285,10 @@ class CampaignFigures:
     records: dict[str, "RecordList"]
     # A coalition's shares of the count: [(organisation name, confirmed)], the lead first.
     partner_shares: list[tuple[str, int]] = ()
+    # Seen by a coalition partner's member: its own share, and that share's milestones
+    # (its own, never among the campaign's `milestones`).
+    own_share: int | None = None
+    own_milestones: list = ()
 
 
 def _named(counts: dict, names) -> list[tuple[str, int]]:
@@ -283,14 +297,17 @@ def _named(counts: dict, names) -> list[tuple[str, int]]:
 
 
 def campaign_figures(
-    *, campaign: Campaign, user, country: str = "", stance: str = ""
+    *, campaign: Campaign, user, country: str = "", stance: str = "", partner_id: int | None = None
 ) -> CampaignFigures:
+    """`partner_id`: the coalition partner whose own share a partner's member is shown (one
+    of theirs; by default the one they act through)."""
     tally = campaign_tally_of(campaign)
     reach = tally.reach or {}
     decision_makers = tally.decision_makers or {}
     sources = dict(Signature.Source.choices)
     channels = dict(OutreachActivity.Channel.choices)
     can_see_signers = access.can_on_campaign(user, campaign, Ability.SEE_SIGNERS)
+    partner = partner_id or access.acting_partner(user, campaign)
     return CampaignFigures(
         tally=tally,
         can_manage=access.can(user, campaign.organisation_id, Ability.MANAGE),
@@ -317,6 +334,8 @@ def campaign_figures(
         else None,
         records=campaign_records(campaign=campaign),
         partner_shares=_partner_shares(campaign, tally),
+        own_share=tally.by_partner.get(str(partner), 0) if partner else None,
+        own_milestones=list(milestones_of(campaign, partner_id=partner)) if partner else [],
     )
 
 

@@ -53,6 +53,11 @@ urlpatterns = [
         partners.partner_answer,
         name="partner-answer",
     ),
+    path(
+        "c/<slug:slug>/partners/<slug:org>/goal/",
+        campaign.partner_goal,
+        name="partner-goal",
+    ),
     path("c/<slug:slug>/outreach/new/", records.outreach_new, name="outreach-new"),
     path("c/<slug:slug>/stages/new/", records.stage_new, name="stage-new"),
     path(

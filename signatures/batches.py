@@ -294,9 +294,11 @@ def _store(
         elif item.cleaned is not None:  # cannot happen: a skipped claim is a committed row
             item.errors = {"client_id": [_("Send this signature again.")]}
     if any(item.result == CREATED for item in stored):
-        Organisation.objects.filter(id=campaign.organisation_id, people_synced_to__gt=floor).update(
-            people_synced_to=floor
-        )
+        # The lead's people, and a coalition partner's, are made of these rows.
+        Organisation.objects.filter(
+            id__in=list(filter(None, (campaign.organisation_id, partner_id))),
+            people_synced_to__gt=floor,
+        ).update(people_synced_to=floor)
         tally_nudge_on_commit(campaign_id=campaign.id)
 
 

@@ -371,15 +371,17 @@ def validate(
     return result
 
 
-def _insert(campaign: Campaign, result: ImportResult) -> None:
+def _insert(campaign: Campaign, result: ImportResult, partner_id: int | None = None) -> None:
     """Insert the checked rows; the caller's transaction makes it all-or-nothing."""
     # Ids handed out to this insert are all above the highest committed now; the people sync
-    # must look at them again once they commit, however long this transaction takes.
+    # must look at them again once they commit, however long this transaction takes (the
+    # lead's people, and a coalition partner's whose sheets these are).
     floor = Signature.objects.aggregate(top=Max("id"))["top"] or 0
     inserted = signatures_insert(result.rows)
-    Organisation.objects.filter(id=campaign.organisation_id, people_synced_to__gt=floor).update(
-        people_synced_to=floor
-    )
+    Organisation.objects.filter(
+        id__in=list(filter(None, (campaign.organisation_id, partner_id))),
+        people_synced_to__gt=floor,
+    ).update(people_synced_to=floor)
     result.duplicates += len(result.rows) - inserted
     result.created = inserted
     result.rows = []
@@ -479,7 +481,7 @@ def _run(job: ImportJob, claimed_at: datetime) -> str:
             locked = ImportJob.objects.select_for_update().get(id=job_id)
             if locked.started_at != claimed_at or locked.state == ImportJob.State.DONE:
                 return "superseded"  # a newer run took over this job
-            _insert(job.campaign, result)
+            _insert(job.campaign, result, job.partner_id)
             locked.state = ImportJob.State.DONE
             locked.created_count = result.created
             locked.duplicates = result.duplicates

@@ -1,6 +1,13 @@
 """People: one per normalised email within an organisation — or, for signers who gave only
 a phone number, one per phone — made from its signatures.
 
+An organisation's people are the signers whose details it holds: those of its own campaigns
+(every signature, whichever partner it came through) and, for a coalition partner while it is
+an active one, those who signed the lead's campaign through it (`held_by`). A partner's signer
+is so a person twice: in the lead's records and in the partner's. A partner that leaves loses
+access: its records of those signers are pruned at its next sync (`partnerships_follow`),
+and the lead's stay as they are.
+
 Signing never writes a person (that would be a second write on the hot path); a periodic task
 and the OSDI API's reads call `people_sync`, which turns the signatures added since the last
 sync into people. It rescans a margin of ids below its watermark, because a row can commit
@@ -15,11 +22,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.models import Organisation
+from campaigns.models import CampaignPartner, Organisation
 from core.errors import Conflict
 from signatures.identity import (
     PHONE_RAW_MAX,
@@ -34,6 +41,7 @@ from signatures.validation import COUNTRY_CODES, POSTAL_CODE
 
 RESCAN = 1000  # public signing commits within milliseconds; imports lower the mark themselves
 BATCH = 20_000
+PRUNE_BATCH = 5_000
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -54,7 +62,12 @@ _SYNC_SQL = """
            s.country, s.postal_code, '{}', s.created, s.created
       FROM signatures_signature s
       JOIN campaigns_campaign c ON c.id = s.campaign_id
-     WHERE c.organisation_id = %(organisation)s AND s.id > %(start)s AND s.id <= %(end)s
+     WHERE (c.organisation_id = %(organisation)s
+            OR (s.partner_id = %(organisation)s AND EXISTS (
+                SELECT 1 FROM campaigns_campaignpartner p
+                 WHERE p.campaign_id = s.campaign_id AND p.organisation_id = %(organisation)s
+                   AND p.status = %(active)s)))
+       AND s.id > %(start)s AND s.id <= %(end)s
        AND s.email_normalised IS NOT NULL AND s.status <> 'rejected'
      ORDER BY s.email_normalised, s.id
     ON CONFLICT (organisation_id, email_normalised) DO NOTHING
@@ -70,12 +83,29 @@ _SYNC_PHONE_SQL = """
            s.country, s.postal_code, '{}', s.created, s.created
       FROM signatures_signature s
       JOIN campaigns_campaign c ON c.id = s.campaign_id
-     WHERE c.organisation_id = %(organisation)s AND s.id > %(start)s AND s.id <= %(end)s
+     WHERE (c.organisation_id = %(organisation)s
+            OR (s.partner_id = %(organisation)s AND EXISTS (
+                SELECT 1 FROM campaigns_campaignpartner p
+                 WHERE p.campaign_id = s.campaign_id AND p.organisation_id = %(organisation)s
+                   AND p.status = %(active)s)))
+       AND s.id > %(start)s AND s.id <= %(end)s
        AND s.email_normalised IS NULL AND s.phone IS NOT NULL AND s.status <> 'rejected'
      ORDER BY s.phone, s.id
     ON CONFLICT (organisation_id, phone) WHERE email_normalised IS NULL AND phone IS NOT NULL
     DO NOTHING
 """
+
+
+def held_by(organisation_id: int) -> Q:
+    """The signatures whose signers' details the organisation holds: its campaigns', and
+    those that came through it as a coalition partner, while it is an active one (a partner
+    that left keeps none: they are the lead's alone)."""
+    active = CampaignPartner.objects.filter(
+        organisation_id=organisation_id, status=CampaignPartner.Status.ACTIVE
+    ).values("campaign_id")
+    return Q(campaign__organisation_id=organisation_id) | Q(
+        partner_id=organisation_id, campaign_id__in=active
+    )
 
 
 def _people_sync_sql(organisation_id: int) -> int:
@@ -88,7 +118,15 @@ def _people_sync_sql(organisation_id: int) -> int:
         end = start + 200_000
         with connection.cursor() as cursor:
             for sql in (_SYNC_SQL, _SYNC_PHONE_SQL):
-                cursor.execute(sql, {"organisation": organisation_id, "start": start, "end": end})
+                cursor.execute(
+                    sql,
+                    {
+                        "organisation": organisation_id,
+                        "active": CampaignPartner.Status.ACTIVE,
+                        "start": start,
+                        "end": end,
+                    },
+                )
                 created += max(cursor.rowcount, 0)
         start = end
     Organisation.objects.filter(id=organisation_id, people_synced_to__lt=highest).update(
@@ -98,11 +136,76 @@ def _people_sync_sql(organisation_id: int) -> int:
 
 
 def people_sync(*, organisation_id: int) -> int:
-    """Make people of the organisation's signatures added since the last sync. Returns how
-    many people were created."""
+    """Make people of the organisation's signatures added since the last sync (after making
+    its people follow its coalition partnerships: `partnerships_follow`). Returns how many
+    people were created."""
+    partnerships_follow(organisation_id=organisation_id)
+    return _people_sync(organisation_id)
+
+
+def _people_sync(organisation_id: int) -> int:
     if connection.vendor == "postgresql":
         return _people_sync_sql(organisation_id)
     return _people_sync_python(organisation_id)
+
+
+def partnerships_follow(*, organisation_id: int | None = None) -> int:
+    """Make coalition partners' people follow their partnerships' status, where it changed
+    (`CampaignPartner.people_current`; of one organisation, or of all): a partner that left
+    (or is invited again, not yet back) loses its people made only of the signatures that
+    came through it there; for one that joined (again), its sync looks again from its first
+    signature there. Every OSDI read syncs first, so a partner's token stops reading those
+    people as soon as it has left. Returns how many partnerships it brought up to date."""
+    owed = CampaignPartner.objects.filter(people_current=False)
+    if organisation_id is not None:
+        owed = owed.filter(organisation_id=organisation_id)
+    done = 0
+    for row_id in owed.values_list("id", flat=True):
+        with transaction.atomic():
+            # Locked: a change of status waits, and marks the row again after this.
+            row = (
+                CampaignPartner.objects.select_for_update()
+                .filter(id=row_id, people_current=False)
+                .first()
+            )
+            if row is None:
+                continue  # another sync did it
+            through = Signature.objects.filter(
+                campaign_id=row.campaign_id, partner_id=row.organisation_id
+            )
+            if row.status == CampaignPartner.Status.ACTIVE:
+                first = through.aggregate(first=Min("id"))["first"]
+                if first is not None:
+                    Organisation.objects.filter(
+                        id=row.organisation_id, people_synced_to__gte=first
+                    ).update(people_synced_to=first - 1)
+            else:
+                _partner_people_prune(row.organisation_id, through)
+            row.people_current = True
+            row.save(update_fields=["people_current"])
+            done += 1
+    return done
+
+
+def _partner_people_prune(organisation_id: int, through) -> None:
+    """The partner's people of these signatures that it holds no other signature of (those
+    of its own campaigns, or of a coalition it is still in, stay)."""
+    emails = list(
+        through.filter(email_normalised__isnull=False)
+        .values_list("email_normalised", flat=True)
+        .distinct()
+    )
+    phones = list(
+        through.filter(email_normalised__isnull=True, phone__isnull=False)
+        .values_list("phone", flat=True)
+        .distinct()
+    )
+    for start in range(0, max(len(emails), len(phones)), PRUNE_BATCH):
+        people_prune(
+            organisation_id=organisation_id,
+            emails=emails[start : start + PRUNE_BATCH],
+            phones=phones[start : start + PRUNE_BATCH],
+        )
 
 
 def _people_sync_python(organisation_id: int) -> int:
@@ -115,7 +218,7 @@ def _people_sync_python(organisation_id: int) -> int:
         rows = list(
             Signature.objects.filter(
                 Q(email_normalised__isnull=False) | Q(phone__isnull=False),
-                campaign__organisation_id=organisation_id,
+                held_by(organisation_id),
                 id__gt=max(0, start - RESCAN),
             )
             .exclude(status=Signature.Status.REJECTED)
@@ -181,22 +284,24 @@ def _people_sync_python(organisation_id: int) -> int:
 
 
 def people_sync_all() -> int:
+    partnerships_follow()  # every organisation's at once, then each one's signatures
     return sum(
-        people_sync(organisation_id=organisation_id)
+        _people_sync(organisation_id)
         for organisation_id in Organisation.objects.values_list("id", flat=True)
     )
 
 
 def person_signatures(person: Person):
-    """A person's signatures: by their email, or for a person without one by their phone
-    among the signatures without an email."""
+    """A person's signatures in their organisation (`held_by`: a coalition partner's person,
+    those that came through the partner while it is an active one): by their email, or for
+    a person without one by their phone among the signatures without an email."""
     if person.email_normalised is not None:
         who = Q(email_normalised=person.email_normalised)
     else:
         who = Q(email_normalised__isnull=True, phone=person.phone)
-    return Signature.objects.filter(
-        who, campaign__organisation_id=person.organisation_id
-    ).select_related("campaign", "collector")
+    return Signature.objects.filter(who, held_by(person.organisation_id)).select_related(
+        "campaign", "collector"
+    )
 
 
 # --- What other systems write (OSDI): people, their identifiers and tags ------------------
@@ -531,7 +636,7 @@ def people_prune(
     phones = [phone for phone in phones if phone]
     if not emails and not phones:
         return 0
-    signatures = Signature.objects.filter(campaign__organisation_id=organisation_id)
+    signatures = Signature.objects.filter(held_by(organisation_id))
     still_signed = set(
         signatures.filter(email_normalised__in=emails).values_list("email_normalised", flat=True)
     )
@@ -547,9 +652,14 @@ def people_prune(
     return deleted
 
 
-def person_of_signature(signature: Signature) -> Person | None:
-    """The person a signature is: by its email, or by its phone when it has none."""
-    people = Person.objects.filter(organisation_id=signature.campaign.organisation_id)
+def person_of_signature(
+    signature: Signature, *, organisation_id: int | None = None
+) -> Person | None:
+    """The person a signature is in the campaign's organisation (or in `organisation_id`, the
+    coalition partner it came through): by its email, or by its phone when it has none."""
+    people = Person.objects.filter(
+        organisation_id=organisation_id or signature.campaign.organisation_id
+    )
     if signature.email_normalised is not None:
         return people.filter(email_normalised=signature.email_normalised).first()
     if signature.phone:

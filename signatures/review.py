@@ -146,7 +146,11 @@ def signatures_matching(
     rows = Signature.objects.filter(campaign_id=campaign.id)
     if scope is not None:
         rows = rows.filter(scope)
-    return signatures_where(rows, where).select_related("collector", "consent_text").order_by("-id")
+    return (
+        signatures_where(rows, where)
+        .select_related("collector", "consent_text", "partner")
+        .order_by("-id")
+    )
 
 
 @dataclass(frozen=True, slots=True)

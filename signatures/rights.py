@@ -150,14 +150,17 @@ def _anonymise(ids: list[int]) -> None:
     now = timezone.now()
     owners: dict[int, tuple[set[str], set[str]]] = {}
     campaign_ids: set[int] = set()
-    for campaign_id, organisation_id, email, phone in Signature.objects.filter(
-        id__in=ids
-    ).values_list("campaign_id", "campaign__organisation_id", "email_normalised", "phone"):
-        emails, phones = owners.setdefault(organisation_id, (set(), set()))
-        if email:
-            emails.add(email)
-        elif phone:
-            phones.add(phone)
+    rows = Signature.objects.filter(id__in=ids).values_list(
+        "campaign_id", "campaign__organisation_id", "partner_id", "email_normalised", "phone"
+    )
+    for campaign_id, organisation_id, partner_id, email, phone in rows:
+        # The people made of these signatures: the lead's, and the partner's they came through.
+        for holder in filter(None, (organisation_id, partner_id)):
+            emails, phones = owners.setdefault(holder, (set(), set()))
+            if email:
+                emails.add(email)
+            elif phone:
+                phones.add(phone)
         campaign_ids.add(campaign_id)
     details = {
         **ERASED,

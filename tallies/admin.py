@@ -18,5 +18,15 @@ class CampaignTallyAdmin(ReadOnlyAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(ReadOnlyAdmin):
-    list_display = ["campaign", "kind", "key", "value", "reached_at", "announced_at"]
+    # `partner`: a coalition partner's share's milestone (empty: the campaign's own).
+    list_display = [
+        "campaign",
+        "partner",
+        "kind",
+        "key",
+        "value",
+        "goal",
+        "reached_at",
+        "announced_at",
+    ]
     list_filter = ["kind"]

@@ -5,9 +5,10 @@ names (`campaigns_campaigntally`, `campaigns_milestone`) so no data moved.
 """
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Organisation
 
 
 class CampaignTally(models.Model):
@@ -58,7 +59,8 @@ class CampaignTally(models.Model):
 
 class Milestone(models.Model):
     """A moment worth announcing, recorded once: 50% of the goal, 10,000 signatures,
-    Bolivia ratified."""
+    Bolivia ratified. With `partner`, a coalition partner's own: its share of the signatures
+    crossing a round number or a part of the partner's goal, announced to that partner only."""
 
     class Kind(models.TextChoices):
         GOAL_PERCENT = "goal_percent", _("Share of the goal")
@@ -66,10 +68,28 @@ class Milestone(models.Model):
         COUNTRY = "country", _("Country ratified")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="milestones")
+    # The coalition partner whose share this is; None for the campaign's own milestones.
+    partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner"),
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     # 25/50/75/100 for goal_percent; 1000/10000/... for signatures; the country code.
     key = models.CharField(max_length=20)
     value = models.BigIntegerField(default=0, help_text=_("The count when it was reached."))
+    # The goal it was reached against, as it stood then (the campaign's, or for a partner's
+    # share the partner's own): what its announcements say, however the goal moves later.
+    # None: no goal then, a country's milestone, or one recorded before goals were kept.
+    goal = models.PositiveIntegerField(
+        verbose_name=_("goal"),
+        null=True,
+        blank=True,
+        help_text=_("The goal when it was reached."),
+    )
     reached_at = models.DateTimeField()
     announced_at = models.DateTimeField(null=True, blank=True)
     # A worker sending the announcement holds it until then (a lease: no lock is held while
@@ -79,10 +99,19 @@ class Milestone(models.Model):
     class Meta:
         db_table = "campaigns_milestone"
         ordering = ["reached_at", "id"]
+        # Once per campaign, and once per partner's share. Two partial constraints rather
+        # than one with `nulls_distinct=False`, which SQLite (the embedded default) lacks.
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "kind", "key"], name="milestone_recorded_once"
-            )
+                fields=["campaign", "kind", "key"],
+                condition=Q(partner__isnull=True),
+                name="milestone_recorded_once",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "partner", "kind", "key"],
+                condition=Q(partner__isnull=False),
+                name="milestone_partner_recorded_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -251,6 +251,15 @@ def campaign_tally(*, campaign_id: int) -> int:
             return counted
 
 
+def campaign_milestones_record(*, campaign_id: int) -> None:
+    """Record the milestones the campaign's count has crossed as it stands, under the tally's
+    lock as a tally records them: for a goal that moved under a count that did not (a
+    coalition partner's goal set below its share), which a tally that counts nothing does
+    not look at. The hourly reconcile does the same for any nudge lost."""
+    with transaction.atomic():
+        milestones.record_for_signatures(_locked_tally(campaign_id))
+
+
 def _campaigns_with_new_rows() -> set[int]:
     """Campaigns with committed rows above their `counted_through` that they do not hold."""
     newest, _writers = _horizon()

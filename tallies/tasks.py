@@ -9,6 +9,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from campaigns.models import Campaign
+from campaigns.partners import MILESTONES_TASK
 from campaigns.records import TALLY_RECORDS_TASK
 from core.nudge import nudge_clear
 from core.queue import publish
@@ -28,6 +29,14 @@ def campaign_tally(campaign_id: int) -> int:
     """Count one campaign's signatures that changed since its last tally."""
     nudge_clear(TALLY_TASK, campaign_id)  # before reading: see core.nudge
     return services.campaign_tally(campaign_id=campaign_id)
+
+
+@shared_task(name=MILESTONES_TASK, acks_late=True, time_limit=120, **RETRY)
+def campaign_milestones_record(campaign_id: int) -> None:
+    """Record the milestones one campaign's count has crossed as it stands (a coalition
+    partner's goal was set: its share may be past a part of it already)."""
+    nudge_clear(MILESTONES_TASK, campaign_id)  # before reading: see core.nudge
+    services.campaign_milestones_record(campaign_id=campaign_id)
 
 
 @shared_task(name=TALLY_RECORDS_TASK, acks_late=True, time_limit=600, **RETRY)

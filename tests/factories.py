@@ -78,12 +78,16 @@ def sign(campaign, **fields):
     return signature_sign(campaign=campaign, signer=data, channel=channels.API, language="es")
 
 
-def confirmed_rows(campaign, count, *, start=0, email="s{n}@e.org", name="x", countries=("BO",)):
+def confirmed_rows(
+    campaign, count, *, start=0, email="s{n}@e.org", name="x", countries=("BO",), partner=None
+):
     """Write `count` confirmed signatures straight into the table, as an import does (fast:
-    for volume, not for the signing path). `{n}` in email and name is the row's number."""
+    for volume, not for the signing path). `{n}` in email and name is the row's number;
+    `partner`: the coalition partner organisation they came through."""
     return signatures_insert(
         {
             "campaign_id": campaign.id,
+            "partner_id": partner.id if partner is not None else None,
             "name": name.format(n=n),
             "email": email.format(n=n),
             "email_normalised": email.format(n=n),

@@ -10,6 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from signatures.models import Person, Signature
+from signatures.people import people_sync
 from tallies.models import CampaignTally, Milestone
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -133,3 +134,34 @@ def test_stored_emails_are_renormalised_and_one_person_who_signed_twice_counts_o
     person = Person.objects.get(organisation_id=organisation.id)
     assert person.id == first.id
     assert set(person.taggings.values_list("tag__name", flat=True)) == {"volunteer", "donor"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_partners_signers_from_before_the_upgrade_become_its_people():
+    """A partner's people were made of its own campaigns' signatures only, and its sync had
+    gone past the signatures that came through it: the upgrade lowers its watermark."""
+    old = _migrate([("signatures", "0016_partner_attribution")])
+    now = timezone.now()
+    Organisation_ = old.get_model("campaigns", "Organisation")
+    lead = Organisation_.objects.create(slug="lead", name="Lead")
+    union = Organisation_.objects.create(slug="union", name="Union")
+    campaign = old.get_model("campaigns", "Campaign").objects.create(
+        organisation=lead, slug="c", title="C", goal=10, status="open"
+    )
+    # An active partner holds its signers (one that left holds none: signatures.people).
+    old.get_model("campaigns", "CampaignPartner").objects.create(
+        campaign=campaign, organisation=union, status="active"
+    )
+    signature = old.get_model("signatures", "Signature").objects.create(
+        campaign=campaign, partner=union, name="Ana Choque", email="ana@example.org",
+        email_normalised="ana@example.org", country="BO", status="confirmed", confirmed_at=now,
+        counted="confirmed",
+    )  # fmt: skip
+    Organisation_.objects.filter(id=union.id).update(people_synced_to=signature.id + 5000)
+
+    _migrate(_latest())
+
+    people_sync(organisation_id=union.id)
+    assert list(
+        Person.objects.filter(organisation_id=union.id).values_list("email", "given_name")
+    ) == [("ana@example.org", "Ana")]

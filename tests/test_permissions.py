@@ -21,9 +21,11 @@ from campaigns.models import (
     Role,
 )
 from results.models import Indicator
+from signatures import channels
 from signatures.imports import signatures_import
-from signatures.models import Signature
+from signatures.models import Person, Signature
 from signatures.people import people_sync, person_merge
+from signatures.services import signature_sign
 from tests.factories import (
     CampaignFactory,
     CollectorFactory,
@@ -102,6 +104,19 @@ def world(db):
     # hides rejected signatures.
     sign(campaign, email="osdi-signer@example.org")
     osdi_signature = Signature.objects.get(email="osdi-signer@example.org")
+    # One that came through the partner org-c (its link, say): its signer is a person in the
+    # lead's records and in the partner's.
+    signature_sign(
+        campaign=campaign,
+        signer={"name": "Ana", "email": "partner-signer@example.org", "country": "BO"}
+        | {"consent": True},
+        channel=channels.API,
+        language="es",
+        partner_id=org_c.id,
+    )
+    partner_signature = Signature.objects.get(email="partner-signer@example.org")
+    people_sync(organisation_id=org_c.id)
+    partner_person = Person.objects.get(organisation=org_c)
     maker = DecisionMaker.objects.create(organisation=org_a, name="Ministra", country="BO")
 
     engagement = Engagement.objects.create(
@@ -138,6 +153,8 @@ def world(db):
         "collector": collector,
         "signature": signature,
         "osdi_signature": osdi_signature,
+        "partner_signature": partner_signature,
+        "partner_person": partner_person,
         "maker": maker,
         "job": job,
         "engagement": engagement,
@@ -161,6 +178,8 @@ def cases(world) -> dict[str, list[Case]]:
     slug = "campaign-a"
     sig = world["signature"].id
     osdi_sig = world["osdi_signature"].id
+    partner_sig = world["partner_signature"].id
+    partner_person = world["partner_person"].id
     maker = world["maker"].id
     job = world["job"].id
     new_campaign = {"organisation": "org-a", "slug": "fresh", "title": "Fresh", "goal": 10}
@@ -205,6 +224,21 @@ def cases(world) -> dict[str, list[Case]]:
                 f"/api/v1/campaigns/{slug}/partners/org-d/leave/",
                 codes(401, 403, 403, 403, 404, 403, 200),
             )
+        ],
+        "api-v1:campaign-partner-goal": [
+            # The partner's own goal: its members read it, its owners and organisers set it;
+            # the lead's members may not (403), others may not know of it (404).
+            Case(
+                "get",
+                f"/api/v1/campaigns/{slug}/partners/org-c/goal/",
+                codes(401, 403, 403, 403, 404, 403, 200),
+            ),
+            Case(
+                "post",
+                f"/api/v1/campaigns/{slug}/partners/org-c/goal/",
+                codes(401, 403, 403, 403, 404, 403, 200),
+                data={"goal": 500},
+            ),
         ],
         "api-v1:campaign-detail": [
             Case("get", f"/api/v1/campaigns/{slug}/", EVERYONE_200),
@@ -423,9 +457,17 @@ def cases(world) -> dict[str, list[Case]]:
         "osdi:person": [
             Case("get", f"/api/osdi/v1/people/{person}/", OSDI_SIGNERS),
             Case("put", f"/api/osdi/v1/people/{person}", OSDI_SIGNERS, data={"given_name": "R"}),
+            # The partner org-c's record of its signer: the partner's (and the installation's).
+            Case("get", f"/api/osdi/v1/people/{partner_person}", codes(401, *[404] * 5, 200)),
         ],
         "osdi:person-signatures": [
-            Case("get", f"/api/osdi/v1/people/{person}/signatures/", OSDI_SIGNERS)
+            Case("get", f"/api/osdi/v1/people/{person}/signatures/", OSDI_SIGNERS),
+            # The partner org-c's record of its signer, with the signature through org-c.
+            Case(
+                "get",
+                f"/api/osdi/v1/people/{partner_person}/signatures",
+                codes(401, *[404] * 5, 200),
+            ),
         ],
         "osdi:person-taggings": [
             Case("get", f"/api/osdi/v1/people/{person}/taggings/", OSDI_SIGNERS)
@@ -444,7 +486,15 @@ def cases(world) -> dict[str, list[Case]]:
             ),
         ],
         "osdi:signature": [
-            Case("get", f"/api/osdi/v1/petitions/{campaign_id}/signatures/{osdi_sig}", OSDI_SIGNERS)
+            Case(
+                "get", f"/api/osdi/v1/petitions/{campaign_id}/signatures/{osdi_sig}", OSDI_SIGNERS
+            ),
+            # One that came through the partner org-c: the lead sees all its signatures.
+            Case(
+                "get",
+                f"/api/osdi/v1/petitions/{campaign_id}/signatures/{partner_sig}",
+                OSDI_SIGNERS,
+            ),
         ],
         "osdi:record-signature": [
             Case(
@@ -577,6 +627,16 @@ def cases(world) -> dict[str, list[Case]]:
                 data={"answer": "accept"},
                 form=True,
             )
+        ],
+        "dashboard:partner-goal": [
+            Case(
+                "post",
+                f"/dashboard/c/{slug}/partners/org-c/goal/",
+                codes(302, 404, 404, 404, 404, 404, 302),
+                data={"goal": "500"},
+                form=True,
+            ),
+            Case("get", f"/dashboard/c/{slug}/partners/org-c/goal/", codes(302, *[405] * 6)),
         ],
         "dashboard:outreach-new": [
             Case("get", f"/dashboard/c/{slug}/outreach/new/", DASH_MANAGERS)
@@ -850,6 +910,11 @@ PARTNER: dict[tuple[str, int], tuple[int, int]] = {
     # Only the partner's owners answer for it.
     ("api-v1:campaign-partner-accept", 0): (403, 403),
     ("dashboard:partner-answer", 0): (403, 403),
+    # Its members read its own goal; its owners and organisers set it, on the API and the
+    # dashboard (its view of the campaign).
+    ("api-v1:campaign-partner-goal", 0): (200, 200),
+    ("api-v1:campaign-partner-goal", 1): (200, 403),
+    ("dashboard:partner-goal", 0): (302, 403),
     # Its organisers list, export, review and import the signatures that came through it
     # (the lead's signature, id 1, is not among them: 404), send batches and record
     # signatures through OSDI (told nothing: 200 {}); its viewer may do none of that.
@@ -861,6 +926,12 @@ PARTNER: dict[tuple[str, int], tuple[int, int]] = {
     ("api-v1:campaign-import", 0): (201, 403),
     ("api-v1:campaign-export", 0): (200, 403),
     ("osdi:petition-signatures", 1): (200, 403),
+    # Its organisers' token reads, through OSDI, the signatures that came through it (not
+    # the lead's own, 404) and their people in its own records.
+    ("osdi:petition-signatures", 0): (200, 404),
+    ("osdi:signature", 1): (200, 404),
+    ("osdi:person", 2): (200, 404),
+    ("osdi:person-signatures", 1): (200, 404),
     ("osdi:record-signature", 0): (200, 403),
     ("osdi:record-signature-v1", 0): (200, 403),
     # The dashboard: both follow the campaign and print its sheet; its organisers manage

@@ -1,6 +1,7 @@
 """Tasks are started by name across layers: every name published is registered, and the names
 of older releases still find their task, so queued messages survive an upgrade."""
 
+from campaigns.partners import MILESTONES_TASK
 from campaigns.records import TALLY_RECORDS_TASK
 from config.celery import app
 from signatures.confirmation import CONFIRM_TASK
@@ -11,7 +12,7 @@ from webhooks.services import DELIVER_DUE_TASK, DELIVER_TASK
 
 PUBLISHED = [
     CONFIRM_TASK, IMPORT_TASK, TALLY_TASK, TALLY_RECORDS_TASK, ANNOUNCE_TASK, DELIVER_TASK,
-    DELIVER_DUE_TASK,
+    DELIVER_DUE_TASK, MILESTONES_TASK,
 ]  # fmt: skip
 BEFORE_THE_LAYERS = [
     "campaigns.tasks.campaign_tally",

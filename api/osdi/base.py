@@ -301,13 +301,26 @@ class OSDIView(APIView):
             "identifiers"
         )
 
-    def person_of(self, item: Signature) -> Person | None:
-        if not access.can(self.request.user, item.campaign.organisation_id, Ability.SEE_SIGNERS):
-            return None
+    def signers_of(self, campaign) -> tuple[int, Q]:
+        """Whose people records the token reads a campaign's signers in, and which of its
+        signatures it may see: the lead's owners and organisers every one, in the lead's
+        records; an active coalition partner's those that came through it, in its own.
+        404 for anyone else (another partner, a viewer): they may not know who signed."""
+        self.require_token()
+        user = self.request.user
+        if access.can(user, campaign.organisation_id, Ability.SEE_SIGNERS):
+            return campaign.organisation_id, Q()
+        partner = access.acting_partner(user, campaign, Ability.SEE_SIGNERS)
+        if partner is None:
+            raise Http404
+        return partner, access.signatures_filter(user, campaign)
+
+    def person_of(self, item: Signature, organisation_id: int) -> Person | None:
+        """The signature's person in `organisation_id`'s records (see `signers_of`)."""
         if not item.email_normalised and not item.phone:
             return None
-        people_sync(organisation_id=item.campaign.organisation_id)
-        return person_of_signature(item)
+        people_sync(organisation_id=organisation_id)
+        return person_of_signature(item, organisation_id=organisation_id)
 
     def person_linked(self, body: dict, organisation_id: int) -> Person | None:
         """The person named by `_links.osdi:person.href` (any spelling of a person's URL

@@ -68,15 +68,15 @@ class PetitionSignatures(OSDIView):
     def get(self, request, pk):
         self.require_token()
         campaign = get_object_or_404(_visible_campaigns(request), id=pk)
-        if not access.can(request.user, campaign.organisation_id, Ability.SEE_SIGNERS):
-            raise Http404
-        people_sync(organisation_id=campaign.organisation_id)
+        # A coalition partner's token: the signatures that came through it, its own people.
+        organisation_id, scope = self.signers_of(campaign)
+        people_sync(organisation_id=organisation_id)
         signatures = self.filtered(
-            counted(Signature.objects.filter(campaign=campaign)).order_by("id"), SIGNATURES
+            counted(Signature.objects.filter(scope, campaign=campaign)).order_by("id"), SIGNATURES
         )
 
         def represent_page(page):
-            people = people_of_signatures(organisation_id=campaign.organisation_id, page=page)
+            people = people_of_signatures(organisation_id=organisation_id, page=page)
             prefetch_related_objects(list(people.values()), "identifiers")
             return [hal.signature(request, item, people.get(item.id)) for item in page]
 
@@ -97,9 +97,10 @@ class SignatureDetail(OSDIView):
             id=sid,
             campaign_id=pk,
         )
-        if not access.can(request.user, item.campaign.organisation_id, Ability.SEE_SIGNERS):
-            raise Http404
-        return Response(hal.signature(request, item, self.person_of(item)))
+        organisation_id, _scope = self.signers_of(item.campaign)
+        if organisation_id not in (item.campaign.organisation_id, item.partner_id):
+            raise Http404  # a partner's token, on another partner's signer or the lead's own
+        return Response(hal.signature(request, item, self.person_of(item, organisation_id)))
 
 
 class RecordSignatureHelper(OSDIView):
@@ -192,7 +193,14 @@ def record_signature(view: OSDIView, request, pk: int) -> Response:
             code="FORBIDDEN",
             status=403,
         )
-    linked = view.person_linked(body, campaign.organisation_id) if user is not None else None
+    # A coalition partner's script names a person among the partner's own people, never the
+    # lead's (whose details it would then see through its signature).
+    partner_id = access.acting_partner(user, campaign, Ability.SEE_SIGNERS) if user else None
+    linked = (
+        view.person_linked(body, partner_id or campaign.organisation_id)
+        if user is not None
+        else None
+    )
     if linked is not None:
         fields = {
             "email": linked.email,
@@ -261,7 +269,7 @@ def record_signature(view: OSDIView, request, pk: int) -> Response:
         tags=tags_of(body) if user is not None else (),
         origin=origin,
     )
-    if user is None or access.acting_partner(user, campaign, Ability.SEE_SIGNERS) is not None:
+    if user is None or partner_id is not None:
         # The public, and a coalition partner's script: told nothing about the person, so a
         # partner cannot learn who signed through the lead or another partner.
         return Response({})

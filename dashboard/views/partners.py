@@ -1,6 +1,7 @@
 """Coalitions on the dashboard: the lead's owners choose a campaign's partners; a partner's
-owners accept or decline an invitation and may leave. Every step goes through
-campaigns.partners, which keeps the audit log."""
+owners accept or decline an invitation and may leave (its own goal is set on its view of the
+campaign, dashboard.views.campaign). Every step goes through campaigns.partners, which keeps
+the audit log."""
 
 from dataclasses import dataclass
 from urllib.parse import urlencode

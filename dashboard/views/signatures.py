@@ -133,6 +133,7 @@ def signatures(request, slug: str):
             "preview": preview,
             "asked": asked,
             "busiest": selectors.busiest_addresses_recent(campaign=campaign, user=request.user),
+            "partner_column": selectors.review_partner_column(campaign=campaign, user=request.user),
         },
         status=400 if form.errors else 200,
     )

@@ -8,9 +8,16 @@ import pytest
 
 from campaigns.models import CampaignPartner, Role
 from signatures.models import Signature
+from tallies.services import campaign_tally
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.browser.test_embed import PARTNER_PAGE, partner_site  # noqa: F401 (a fixture)
-from tests.factories import CampaignFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    CampaignFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    confirmed_rows,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -137,3 +144,45 @@ def test_a_coalition_on_a_phone(live_server, browser, coalition):
     screenshot(page, "coalition-partner-campaign-phone")
     context.close()
     assert CampaignPartner.objects.get(organisation=union).status == "active"
+
+
+def test_a_partners_goal_and_the_leads_partner_column_on_a_phone(live_server, browser, coalition):
+    """The union's organiser gives its share a goal on its view of the campaign and sees its
+    own milestones; the lead's organiser reviews signatures with the partner each came
+    through: each page read at 360 px."""
+    union = coalition.partnerships.get(organisation__slug="fenatrahob").organisation
+
+    def fits(page):
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    context = browser.new_context(viewport=PHONE, locale="es-BO")
+    page = context.new_page()
+    log_in(page, live_server.url, "juana")
+    page.goto(f"{live_server.url}/dashboard/c/{coalition.slug}/?lang=es")
+    page.locator("#id_goal").fill("4")
+    page.locator('form[action*="/partners/fenatrahob/goal/"] button[type=submit]').click()
+    page.get_by_text("La meta de FENATRAHOB es de 4 firmas.").wait_for()
+    assert CampaignPartner.objects.get(organisation=union).goal == 4
+    confirmed_rows(coalition, 2, email="union{n}@example.org", partner=union)
+    confirmed_rows(coalition, 1, email="lead{n}@example.org")
+    campaign_tally(campaign_id=coalition.id)
+    page.reload()
+    share = page.locator("section[aria-labelledby=h-share]")
+    assert "2 de 4 firmas confirmadas" in share.inner_text()
+    assert "50% de tu meta" in share.inner_text()
+    fits(page)
+    screenshot(page, "coalition-partner-goal-phone")
+    context.close()
+
+    context = browser.new_context(viewport=PHONE, locale="es-BO")
+    page = context.new_page()
+    log_in(page, live_server.url, "luis")
+    page.goto(
+        f"{live_server.url}/dashboard/c/{coalition.slug}/signatures/?status=confirmed&lang=es"
+    )
+    table = page.locator("table.review")
+    assert table.locator("th", has_text="Aliada").count() == 1
+    assert table.locator("td.partner", has_text="FENATRAHOB").count() == 2
+    fits(page)
+    screenshot(page, "coalition-review-lead-phone")
+    context.close()

@@ -11,7 +11,13 @@ from campaigns.models import AuditEntry, CampaignPartner, Role
 from signatures import formtoken, imports
 from signatures.models import Signature
 from tallies.services import campaign_reconcile, campaign_tally
-from tests.factories import CollectorFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    CampaignFactory,
+    CollectorFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from webhooks.models import WebhookDelivery
 from webhooks.services import webhook_endpoint_create
 
@@ -358,3 +364,69 @@ def test_a_partner_address_that_is_no_address_credits_nobody_and_breaks_nothing(
     assert client.get(f"/c/{coalition.slug}/?partner=fena%00trahob").status_code == 200
     assert _page_sign(client, coalition, "partner=fena%00trahob").status_code == 302
     assert Signature.objects.get().partner_id is None
+
+
+def test_the_leads_review_page_says_which_partner_each_signature_came_through(
+    client, coalition, union, organiser_a, campaign_a
+):
+    _org, people = union
+    _page_sign(client, coalition, "partner=fenatrahob", email="p@example.org", partner="fenatrahob")
+    _page_sign(client, coalition, "", email="l@example.org")
+    review = f"/dashboard/c/{coalition.slug}/signatures/?status=confirmed&lang=en"
+    client.force_login(organiser_a)
+    html = client.get(review).content.decode()
+    assert "<th>Partner</th>" in html
+    rows = dict(
+        re.findall(
+            r"<td>([^<]+@example\.org)</td>.*?<td class=\"partner\">([^<]+)</td>", html, re.S
+        )
+    )
+    assert rows == {"p@example.org": "FENATRAHOB", "l@example.org": "—"}
+    # A partner sees only its own signers: no column to tell them apart.
+    client.force_login(people[Role.ORGANISER])
+    html = client.get(review).content.decode()
+    assert "p@example.org" in html
+    assert "<th>Partner</th>" not in html
+    # A campaign that never had partners needs none either.
+    own = CampaignFactory(organisation=coalition.organisation, slug="own-campaign")
+    client.force_login(organiser_a)
+    html = client.get(f"/dashboard/c/{own.slug}/signatures/?lang=en").content.decode()
+    assert "<th>Partner</th>" not in html
+
+
+def test_a_partner_sees_its_collectors_by_name_and_the_others_only_as_totals(
+    client, coalition, union, organiser_a
+):
+    org, people = union
+    second = OrganisationFactory(slug="second-union", name="Second union")
+    CampaignPartner.objects.create(campaign=coalition, organisation=second, status="active")
+    CollectorFactory(organisation=coalition.organisation, code="rosa", name="Rosa Apaza")
+    CollectorFactory(organisation=org, code="killa", name="Killa Huaman")
+    CollectorFactory(organisation=second, code="wayra", name="Wayra Condori")
+    signed = [("", "rosa")] * 3 + [("second-union", "wayra")] * 2 + [("fenatrahob", "killa")]
+    for n, (partner, ref) in enumerate(signed):
+        query = f"partner={partner}&ref={ref}" if partner else f"ref={ref}"
+        _page_sign(client, coalition, query, email=f"s{n}@example.org", ref=ref, partner=partner)
+    campaign_tally(campaign_id=coalition.id)
+
+    def pages(user) -> str:
+        client.force_login(user)
+        paths = ("", "collectors/", "signatures/", "signatures/?status=confirmed")
+        return "".join(
+            client.get(f"/dashboard/c/{coalition.slug}/{path}?lang=en").content.decode()
+            for path in paths
+        )
+
+    theirs = pages(people[Role.ORGANISER])
+    assert "Killa Huaman" in theirs
+    assert "Rosa Apaza" not in theirs
+    assert "Wayra Condori" not in theirs
+    assert "wayra" not in theirs  # nor their codes (the filters, the links)
+    assert "rosa" not in theirs
+    totals = dict(re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(\d+)</td></tr>", theirs))
+    assert totals["Killa Huaman"] == "1"
+    assert totals[f"Collectors of {coalition.organisation.name}"] == "3"
+    assert totals["Collectors of Second union"] == "2"
+    lead = pages(organiser_a)
+    for name in ("Killa Huaman", "Rosa Apaza", "Wayra Condori"):
+        assert name in lead
