@@ -27,8 +27,9 @@ logger = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 0.3
 NUDGE_TTL_SECONDS = 5
 # The sending thread's pace: one round at most this often, with everything nudged meanwhile.
-# Under load a round per signature cost a Redis round trip per signature (a tenth of a busy
-# web process's Python, issue 19); a tally starts at most this much later.
+# Under load a round per signature cost a Redis round trip per signature (10.5% of the web
+# processes' Python under signing load, README, Performance); a tally starts at most this
+# much later.
 ROUND_SECONDS = 0.1
 
 

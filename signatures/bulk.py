@@ -201,6 +201,11 @@ def _upsert_many_sql(by_phone: bool) -> str:
     )
 
 
+def _json_rows(rows: Iterable[Mapping]) -> str:
+    """Rows (every column named) as the JSON array `json_populate_recordset` reads."""
+    return json.dumps(list(rows), default=_json_value)
+
+
 def _json_value(value):
     if isinstance(value, datetime):
         return value.isoformat()
@@ -236,7 +241,7 @@ def signatures_upsert_many(rows: Sequence[Mapping]) -> list[tuple[int, bool]]:
         psycopg.Cursor(connection.connection) as cursor,
     ):
         for (_, by_phone), indexes in sorted(statements.items()):
-            batch = json.dumps([merged[i] for i in indexes], default=_json_value)
+            batch = _json_rows(merged[i] for i in indexes)
             cursor.execute(_upsert_many_sql(by_phone), [batch], prepare=True)
             stored = {(campaign, key): (id_, created) for id_, created, campaign, key in cursor}
             key = "phone" if by_phone else "email_normalised"
@@ -336,8 +341,8 @@ def signatures_store(rows: Iterable[Mapping]) -> dict[tuple[str, str], int]:
         return {}
     prepared = [_row(values) for values in rows]
     if connection.vendor == "postgresql":
-        batch = [dict(zip(COLUMNS, row, strict=True)) for row in prepared]
-        returned = _execute(_store_sql(0), [json.dumps(batch, default=_json_value)])
+        batch = _json_rows(dict(zip(COLUMNS, row, strict=True)) for row in prepared)
+        returned = _execute(_store_sql(0), [batch])
     else:
         prepared = [_adapted(row) for row in prepared]
         returned = _execute(_store_sql(len(prepared)), [value for row in prepared for value in row])

@@ -142,8 +142,8 @@ def email_normalise(raw: str) -> str:
 # email-validator's own rule for a plain local part (RFC 5322 dot-atom, ASCII): one it
 # accepts whatever the domain, and returns unchanged. Its checks of an address with such a
 # local part are then those of the domain, and the total length (above); so a domain it
-# accepted once is not checked again in this process. Half of the time of a signature's one
-# validation was this check (issue 19).
+# accepted once is not checked again in this process. Most of a signature's one validation
+# was this check (README, Performance: 115 of its 180 µs).
 _DOT_ATOM = email_validator.syntax.DOT_ATOM_TEXT
 _domains_valid: set[str] = set()
 _DOMAINS_VALID_MAX = 4096

@@ -185,11 +185,7 @@ def _goal_of(milestone: Milestone) -> int | None:
 
 
 def _partner_active(milestone: Milestone) -> bool:
-    return CampaignPartner.objects.filter(
-        campaign_id=milestone.campaign_id,
-        organisation_id=milestone.partner_id,
-        status=CampaignPartner.Status.ACTIVE,
-    ).exists()
+    return milestone.partner_id in access.active_partner_ids(milestone.campaign)
 
 
 def milestone_announce(*, milestone_id: int) -> bool:

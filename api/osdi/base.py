@@ -313,7 +313,7 @@ class OSDIView(APIView):
         partner = access.acting_partner(user, campaign, Ability.SEE_SIGNERS)
         if partner is None:
             raise Http404
-        return partner, access.signatures_filter(user, campaign)
+        return partner, Q(partner_id=partner)
 
     def person_of(self, item: Signature, organisation_id: int) -> Person | None:
         """The signature's person in `organisation_id`'s records (see `signers_of`)."""

@@ -66,7 +66,6 @@ class PetitionDetail(OSDIView):
 
 class PetitionSignatures(OSDIView):
     def get(self, request, pk):
-        self.require_token()
         campaign = get_object_or_404(_visible_campaigns(request), id=pk)
         # A coalition partner's token: the signatures that came through it, its own people.
         organisation_id, scope = self.signers_of(campaign)

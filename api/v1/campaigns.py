@@ -105,7 +105,7 @@ class CampaignInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(max_length=600, required=False, allow_blank=True)
     petition_text = serializers.CharField(required=False, allow_blank=True)
-    goal = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
+    goal = serializers.IntegerField(min_value=1, max_value=partners.GOAL_MAX)
     status = serializers.ChoiceField(choices=Campaign.Status.choices, required=False)
     outcome = serializers.ChoiceField(
         choices=Campaign.Outcome.choices, required=False, allow_blank=True

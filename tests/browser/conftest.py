@@ -1,11 +1,14 @@
 """Playwright driving Debian's Chromium (/usr/bin/chromium), never a downloaded browser."""
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+
+from demo import seed as demo
 
 # Playwright's sync API keeps an event loop on the test thread; the database calls made from
 # that thread are still synchronous, which is what Django's guard is about.
@@ -91,3 +94,20 @@ def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+@pytest.fixture
+def seeded(settings):
+    """The demo's organisations, campaigns and people."""
+    settings.DEBUG = True  # the demo logins get their password only in the embedded default
+    demo.seed()
+    settings.DEBUG = False
+
+
+def demo_log_in(page, base: str, username: str = "luis") -> None:
+    """Log in to the dashboard as one of the demo's people."""
+    page.goto(f"{base}/dashboard/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(demo.DEMO_PASSWORD)
+    page.locator("form.sign button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/dashboard/"))

@@ -4,9 +4,8 @@ import re
 
 import pytest
 
-from demo import seed as demo
 from signatures.models import Collector
-from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, demo_log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,28 +17,13 @@ navigator.canShare = function () { return true; };
 """
 
 
-@pytest.fixture
-def seeded(settings):
-    settings.DEBUG = True  # the demo logins get their password only in the embedded default
-    demo.seed()
-    settings.DEBUG = False
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/dashboard/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(demo.DEMO_PASSWORD)
-    page.locator("form.sign button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/dashboard/"))
-
-
 def fits_the_phone(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_a_collector_copies_their_link_on_a_phone(live_server, phone, seeded):
     phone.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-    log_in(phone, live_server.url, "rosa")
+    demo_log_in(phone, live_server.url, "rosa")
     phone.goto(f"{live_server.url}/dashboard/me/")
     card = phone.locator(".my-campaigns > li").filter(has=phone.locator("[data-share]")).first
     link = card.locator("[data-share-link]")
@@ -78,7 +62,7 @@ def test_a_collector_copies_their_link_on_a_phone(live_server, phone, seeded):
 
 
 def my_first_card(page, base):
-    log_in(page, base, "rosa")
+    demo_log_in(page, base, "rosa")
     page.goto(f"{base}/dashboard/me/")
     return page.locator(".my-campaigns > li").filter(has=page.locator("[data-share]")).first
 
@@ -117,7 +101,7 @@ def test_a_phone_with_a_share_sheet_or_without_javascript(browser, live_server, 
 def test_an_organiser_deactivates_and_reactivates_a_link_on_a_phone(
     browser, live_server, phone, seeded
 ):
-    log_in(phone, live_server.url, "luis")
+    demo_log_in(phone, live_server.url, "luis")
     phone.goto(f"{live_server.url}/dashboard/c/ratify-c189/collectors/")
     fits_the_phone(phone)
     cards = phone.locator(".collector-list > li")
@@ -151,7 +135,7 @@ def test_an_organiser_deactivates_and_reactivates_a_link_on_a_phone(
     # On the desktop: the cards side by side; a code taken already is said on its field.
     context = browser.new_context(viewport=DESKTOP, locale="en-GB")
     desktop = context.new_page()
-    log_in(desktop, live_server.url, "luis")
+    demo_log_in(desktop, live_server.url, "luis")
     desktop.goto(f"{live_server.url}/dashboard/c/ratify-c189/collectors/")
     assert desktop.locator(".collector-list > li").first.bounding_box()["width"] < 640
     screenshot(desktop, "collectors-desktop")

@@ -3,30 +3,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from demo import seed as demo
 from signatures.models import Signature
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import demo_log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def seeded(settings):
-    settings.DEBUG = True  # the demo logins get their password only in the embedded default
-    demo.seed()
-    settings.DEBUG = False
-
-
-def log_in(page, base, username="luis"):
-    page.goto(f"{base}/dashboard/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(demo.DEMO_PASSWORD)
-    page.locator("form.sign button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/dashboard/"))
-
-
 def test_an_organiser_follows_a_campaign_on_the_desktop(live_server, desktop, seeded):
-    log_in(desktop, live_server.url)
+    demo_log_in(desktop, live_server.url)
     screenshot(desktop, "dashboard-home-desktop")
     desktop.get_by_role("link", name=re.compile("Ratify ILO|Ratifiquen")).first.click()
     desktop.get_by_role("heading", name=re.compile("Progress|Avance")).wait_for()
@@ -45,7 +29,7 @@ def test_an_organiser_follows_a_campaign_on_the_desktop(live_server, desktop, se
 
 
 def test_the_campaign_dashboard_reads_on_a_phone(live_server, phone, seeded):
-    log_in(phone, live_server.url)
+    demo_log_in(phone, live_server.url)
     phone.goto(f"{live_server.url}/dashboard/c/ratify-c189/")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "dashboard-campaign-phone")
@@ -53,7 +37,7 @@ def test_the_campaign_dashboard_reads_on_a_phone(live_server, phone, seeded):
 
 
 def test_collectors_and_the_paper_sheet(live_server, desktop, seeded):
-    log_in(desktop, live_server.url)
+    demo_log_in(desktop, live_server.url)
     desktop.goto(f"{live_server.url}/dashboard/c/ratify-c189/collectors/")
     assert desktop.locator("img[src$='qr.svg']").count() >= 8
     assert desktop.locator("img[src$='qr.svg']").first.evaluate("i => i.naturalWidth") > 0
@@ -74,7 +58,7 @@ def test_an_organiser_imports_a_paper_sheet(live_server, desktop, seeded, tmp_pa
         "Sin Correo,,BO,,,\n",
         encoding="utf-8",
     )
-    log_in(desktop, live_server.url)
+    demo_log_in(desktop, live_server.url)
     desktop.goto(f"{live_server.url}/dashboard/c/ratify-c189/import/")
     desktop.locator("input[type=file]").set_input_files(str(sheet))
     desktop.locator("form.sign button[type=submit]").click()
@@ -91,7 +75,7 @@ def test_an_organiser_imports_a_paper_sheet(live_server, desktop, seeded, tmp_pa
 
 
 def test_a_collector_sees_their_own_page(live_server, phone, seeded):
-    log_in(phone, live_server.url, username="rosa")
+    demo_log_in(phone, live_server.url, username="rosa")
     phone.wait_for_url(re.compile(r"/dashboard/me/"))
     assert "Rosa Apaza" in phone.locator("main").inner_text()
     screenshot(phone, "collector-page-phone")

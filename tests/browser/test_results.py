@@ -6,31 +6,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from demo import seed as demo
-from tests.browser.conftest import ARTIFACTS, screenshot
+from tests.browser.conftest import ARTIFACTS, demo_log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def seeded(settings):
-    settings.DEBUG = True  # the demo logins get their password only in the embedded default
-    demo.seed()
-    settings.DEBUG = False
-
-
-def log_in(page, base, username="luis"):
-    page.goto(f"{base}/dashboard/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(demo.DEMO_PASSWORD)
-    page.locator("form.sign button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/dashboard/"))
 
 
 def test_an_organiser_reads_the_results_on_the_desktop_and_prints_them(
     live_server, desktop, seeded
 ):
-    log_in(desktop, live_server.url)
+    demo_log_in(desktop, live_server.url)
     desktop.goto(f"{live_server.url}/dashboard/c/ratify-c189/?lang=en")
     desktop.get_by_role("link", name="Results", exact=True).click()
     desktop.get_by_role("heading", name=re.compile("^Results:")).wait_for()
@@ -71,7 +55,7 @@ def test_an_organiser_reads_the_results_on_the_desktop_and_prints_them(
 
 def test_the_results_read_on_a_phone(live_server, phone, seeded):
     # A viewer of CARE LAC: figures, never signers.
-    log_in(phone, live_server.url, "vera")
+    demo_log_in(phone, live_server.url, "vera")
     phone.goto(f"{live_server.url}/dashboard/c/ratify-c189/results/")
     phone.locator("h1").wait_for()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
@@ -84,7 +68,7 @@ def test_the_results_read_on_a_phone(live_server, phone, seeded):
     expect(phone.locator(".period-picker .error")).to_be_visible()
     # AREN's organiser: Niger's members, 47% of the new ones women.
     phone.context.clear_cookies()
-    log_in(phone, live_server.url, "mariama")
+    demo_log_in(phone, live_server.url, "mariama")
     phone.goto(f"{live_server.url}/dashboard/c/eau-pastoralisme-niger/results/?lang=fr")
     phone.locator("h1").wait_for()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360

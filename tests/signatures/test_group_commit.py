@@ -101,11 +101,10 @@ def _hold_person(campaign, email: str):
         port=settings_dict["PORT"] or 5432,
     )
     row = {**DEFAULTS, **_values(campaign, ("e", email), rejected=False, n=0)}
-    columns = [field.attname for field in Signature._meta.concrete_fields if not field.primary_key]
     blocker.execute(
         f"INSERT INTO signatures_signature ({', '.join(COLUMNS)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
-        [row[name] for name in columns],
+        [row[name] for name in COLUMNS],  # each field's attname is its column
     )
     return blocker, blocker.execute("SELECT lastval()").fetchone()[0]
 
@@ -115,6 +114,21 @@ def _wait_for_queue(size: int) -> None:
     while writer._writer.queue.qsize() < size:
         assert time.monotonic() < deadline, "the requests never reached the writer"
         time.sleep(0.01)
+
+
+def _wait_for_the_held_statement() -> None:
+    """Until the writer's statement waits for the held person's transaction."""
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            assert time.monotonic() < deadline, "the first row never reached the writer"
+            time.sleep(0.01)
 
 
 def _in_threads(calls):
@@ -132,7 +146,7 @@ def _in_threads(calls):
         threads.append(threading.Thread(target=run))
         threads[-1].start()
         if len(threads) == 1:
-            time.sleep(0.2)  # the first one is in the writer's statement before the others
+            _wait_for_the_held_statement()  # the first one before the others
     return threads, results
 
 
