@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 
 from signatures.selectors import consent_text_current, signing_campaign
 from signatures.services import signature_counted_at_birth
-from signatures.writer import signature_store
+from signatures.writer import signature_coming, signature_store
 
 
 @csrf_exempt
 @require_POST
+@signature_coming()  # as signing does: the writer may wait for this row
 def insert(request, slug: str) -> JsonResponse:
     campaign = signing_campaign(slug=slug)
     if campaign is None:

@@ -34,7 +34,7 @@ from signatures.selectors import (
     consent_text_seen,
 )
 from signatures.validation import SignatureInput, signature_input_clean
-from signatures.writer import signature_store
+from signatures.writer import signature_coming, signature_store
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +105,7 @@ def signature_values(
     }
 
 
+@signature_coming()
 def signature_sign(
     *,
     campaign: SigningCampaign | Campaign,

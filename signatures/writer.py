@@ -8,8 +8,11 @@ rows sixteen to a statement). So a web process serving requests in threads (guni
 signing request hands its row over and waits; the writer takes every row handed over since
 its last statement, stores them with one multi-row upsert (`signatures.bulk.
 signatures_upsert_many`, the same semantics as the single one), commits, and answers each
-request from its own row. Nothing waits for company: a row that arrives alone is stored at
-once, alone, and while a statement runs the next rows gather.
+request from its own row. Nothing waits for company that is not coming: a signing request
+says so when it starts (`signature_coming`, around the signing service), and the writer
+waits a moment (at most GATHER_SECONDS) only for rows of requests that are on their way. A
+row that arrives while no other request is signing is stored at once, alone; while a
+statement runs the next rows gather.
 
 Each request still hears only of its own row: a row the batch could not store (a broken
 constraint, a deadlock with another process) is stored again alone, so only its own request
@@ -19,12 +22,12 @@ the caller's (the writer cannot see what such a transaction wrote): inside one, 
 `SIGN_GROUP_COMMIT` is off or the database is not PostgreSQL, a row is stored in the request.
 """
 
+import contextlib
 import logging
 import os
 import queue
 import threading
-import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connection, connections
@@ -36,10 +39,10 @@ logger = logging.getLogger(__name__)
 # The most rows one statement stores (its one JSON parameter grows with it; 64 rows are a
 # few dozen kB). Under load the writer is rarely behind by more.
 MAX_ROWS = 64
-# When rows came together (others are on their way), the writer waits this long for more
-# before its statement: with `python -m bench --sign-only`, PostgreSQL's CPU per signature
-# went from 0.23-0.36 ms to 0.17-0.29 ms (README, Performance).
-GATHER_SECONDS = 0.001
+# The longest the writer waits for the rows of requests on their way (signing, not yet
+# handed over) before its statement. A statement's fixed cost is most of a small batch's
+# (README, Performance: PostgreSQL's CPU 0.4-0.55 ms for one row, 75 µs a row for eight).
+GATHER_SECONDS = 0.002
 # A request waits this long for its row, then answers 503 (gunicorn's timeout is 30 s).
 WAIT_SECONDS = 20.0
 
@@ -48,10 +51,30 @@ def signature_store(values: Mapping) -> tuple[int, bool]:
     """Store one signature as `signature_upsert_one` does, `(id, stored)`, committed before
     it returns: through this process's writer, with the rows of other requests, when group
     commit applies; otherwise in this thread."""
-    own = connections[DEFAULT_DB_ALIAS]  # this thread's connection, looked up once
-    if not settings.SIGN_GROUP_COMMIT or own.vendor != "postgresql" or own.in_atomic_block:
+    if not _grouped():
         return signature_upsert_one(values)
     return _writer.store(values)
+
+
+@contextlib.contextmanager
+def signature_coming() -> Iterator[None]:
+    """Around the work of one signing request (also a decorator): while it validates, the
+    writer may wait for its row rather than store the rows it has without it. The row is
+    handed over by `signature_store`; a request that ends without one (an invalid body)
+    stops being waited for."""
+    if not _grouped():
+        yield
+        return
+    _writer.expect()
+    try:
+        yield
+    finally:
+        _writer.arrived()  # nothing, if signature_store handed the row over
+
+
+def _grouped() -> bool:
+    own = connections[DEFAULT_DB_ALIAS]  # this thread's connection, looked up once
+    return settings.SIGN_GROUP_COMMIT and own.vendor == "postgresql" and not own.in_atomic_block
 
 
 def writer_stop() -> None:
@@ -89,12 +112,35 @@ class _Writer:
         self.pid: int | None = None
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
+        # Signing requests under way whose rows are not handed over yet, and whether this
+        # thread's request is one of them.
+        self.coming = 0
+        self.counting = threading.Lock()
+        self.settled = threading.Event()
+        self.local = threading.local()
+
+    def expect(self) -> None:
+        if getattr(self.local, "expected", False):
+            return  # signing within signing: one row still
+        with self.counting:
+            self.coming += 1
+        self.local.expected = True
+
+    def arrived(self) -> None:
+        if getattr(self.local, "expected", False):
+            self.local.expected = False
+            with self.counting:
+                self.coming -= 1
+                settled = self.coming == 0
+            if settled:
+                self.settled.set()  # the writer, if it waits, need wait no longer
 
     def store(self, values: Mapping) -> tuple[int, bool]:
         if self.pid != os.getpid() or self.thread is None:
             self._start()
         row = _Row(values)
         self.queue.put(row)
+        self.arrived()  # after the put: the writer never waits for a row already queued
         if not row.done.acquire(timeout=WAIT_SECONDS):
             # The row may still be stored: the signer was not told it was, and signing again
             # meets it as a repeat, with the same answer as a new signature.
@@ -130,10 +176,7 @@ class _Writer:
                 continue
             rows = [first]
             self._gather(rows, waiting)
-            if 1 < len(rows) < MAX_ROWS:
-                # Rows came together: others are on their way. A moment more gathers them.
-                time.sleep(GATHER_SECONDS)
-                self._gather(rows, waiting)
+            self._wait_for_coming(rows, waiting)
             stop = any(row is _STOP for row in rows)
             rows = [row for row in rows if row is not _STOP]
             if rows:
@@ -141,6 +184,16 @@ class _Writer:
             if stop:
                 connection.close()
                 return
+
+    def _wait_for_coming(self, rows: list, waiting: queue.SimpleQueue) -> None:
+        """While requests are on their way with their rows, a moment more gathers them: until
+        the last of them has handed its row over (woken once, not by every row)."""
+        if self.coming <= 0 or len(rows) >= MAX_ROWS:
+            return
+        self.settled.clear()
+        if self.coming > 0:  # not settled between the look and the clear
+            self.settled.wait(GATHER_SECONDS)
+        self._gather(rows, waiting)
 
     @staticmethod
     def _gather(rows: list, waiting: queue.SimpleQueue) -> None:

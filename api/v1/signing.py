@@ -35,6 +35,7 @@ from signatures.validation import (
     POSTAL_CODE_MAX,
     REGION_MAX,
 )
+from signatures.writer import signature_coming
 
 
 class SignatureInputSerializer(serializers.Serializer):
@@ -94,6 +95,7 @@ def _json_body(request):
     return jsonparse.loads(request.body or b"null")  # InvalidJSON is a ValueError
 
 
+@signature_coming()  # from the campaign's look-up on, the writer may wait for this row
 def sign(request, slug: str) -> JsonResponse:
     """The signing hot path, answered without DRF's request machinery: one campaign lookup,
     one validation, one INSERT, on-commit nudges. Same answers as the rest of the API."""

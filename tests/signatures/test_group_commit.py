@@ -7,6 +7,7 @@ import time
 
 import psycopg
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -221,3 +222,59 @@ def test_inside_a_transaction_the_row_is_stored_by_the_request_itself(settings):
         assert Signature.objects.filter(id=result.signature_id).exists()
         transaction.set_rollback(True)
     assert not Signature.objects.filter(id=result.signature_id).exists()
+
+
+def _xmin(ids) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmin::text FROM signatures_signature WHERE id = ANY(%s)", [ids])
+        return {version for (version,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_waits_for_a_request_on_its_way_and_stores_both_in_one_commit(
+    settings, monkeypatch
+):
+    """A request that has begun signing (`signature_coming`) but not handed its row over is
+    waited for: the row that arrived first goes in the same statement as its row."""
+    settings.SIGN_GROUP_COMMIT = True
+    monkeypatch.setattr(writer, "GATHER_SECONDS", 30.0)  # long enough for any machine
+    campaign = CampaignFactory(require_confirmation=False)
+    validating, results = threading.Event(), {}
+
+    def on_its_way():
+        with writer.signature_coming():
+            validating.set()
+            # Time for the first row to reach the writer, which would store it alone by now.
+            time.sleep(0.5)
+            results["second"] = writer.signature_store(
+                _values(campaign, ("e", "second@example.org"), rejected=False, n=2)
+            )
+        connection.close()
+
+    second = threading.Thread(target=on_its_way)
+    second.start()
+    validating.wait(10)
+    results["first"] = writer.signature_store(
+        _values(campaign, ("e", "first@example.org"), rejected=False, n=1)
+    )
+    second.join(20)
+
+    assert results["first"][1] is True
+    assert results["second"][1] is True
+    assert len(_xmin([results["first"][0], results["second"][0]])) == 1, "one transaction"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_that_ends_without_a_row_is_not_waited_for(settings, monkeypatch):
+    """An invalid body hands nothing over: the writer stops counting on it, and a row that
+    comes alone afterwards is stored at once, in a commit of its own."""
+    settings.SIGN_GROUP_COMMIT = True
+    monkeypatch.setattr(writer, "GATHER_SECONDS", 30.0)
+    campaign = CampaignFactory(require_confirmation=False)
+    with pytest.raises(ValidationError):
+        sign(campaign, email="not an email")
+    assert writer._writer.coming == 0
+
+    first = writer.signature_store(_values(campaign, ("e", "a@example.org"), rejected=False, n=1))
+    later = writer.signature_store(_values(campaign, ("e", "b@example.org"), rejected=False, n=2))
+    assert len(_xmin([first[0], later[0]])) == 2, "each stored when it came"
