@@ -381,6 +381,10 @@ SIGN_RATE = env.str("SIGN_RATE", default="60/min")
 # row is committed. Off, every signature is its own statement (the `sync` worker class gains
 # nothing from it).
 SIGN_GROUP_COMMIT = env.bool("SIGN_GROUP_COMMIT", default=True)
+# The public stats (polled by pages and widgets) are answered from the bytes a process kept
+# for this long before it asks the database again whether the figures moved: a count on
+# them may lag its tally by this much (0: ask on every request).
+STATS_RECHECK_SECONDS = env.float("STATS_RECHECK_SECONDS", default=0.25)
 # Batches from the field app, per collector's account (each up to 500 signatures).
 BATCH_RATE = env.str("BATCH_RATE", default="120/h")
 # Writes through the OSDI API (people, signatures, tags, taggings), per API token: a

@@ -102,8 +102,11 @@ def draft_a(org_a):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_process_state():
-    """Process-wide caches must not carry rows or outages from one test to the next."""
+def _fresh_process_state(settings):
+    """Process-wide caches must not carry rows or outages from one test to the next; the
+    public stats ask on every request whether the figures moved (tests read them right
+    after changing them; test_advocacy.py checks the recheck window itself)."""
+    settings.STATS_RECHECK_SECONDS = 0
     for clear in (consent_clear_cache, signing_cache_clear, reset_backoff):
         clear()
     yield

@@ -1,4 +1,7 @@
+import time
+
 import django_filters
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -440,8 +443,9 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 _stats = CampaignViewSet.as_view({"get": "stats"})
-# Per process: slug -> (the figures' version, the answer's bytes, its headers).
-_stats_answers: dict[str, tuple[tuple, bytes, dict[str, str]]] = {}
+# Per process: slug -> (the figures' version, the answer's bytes, its headers, until when
+# they are given without asking whether the version moved).
+_stats_answers: dict[str, tuple[tuple, bytes, dict[str, str], float]] = {}
 _STATS_ANSWERS_MAX = 1000
 
 
@@ -452,23 +456,32 @@ def stats_answers_clear() -> None:
 def campaign_stats(request, slug: str):
     """The public stats, which pages and widgets poll: the same answer for everyone (no
     query string, no token), so the bytes DRF rendered are kept per process and given again
-    while the campaign and its tally are unchanged (one small query decides: the version the
-    ETag is made of). Anything else, and the first request for each version, is the DRF
-    action's (`CampaignViewSet.stats`)."""
+    while the campaign and its tally are unchanged: one small query decides (the version the
+    ETag is made of), asked at most once per STATS_RECHECK_SECONDS. Anything else, and the
+    first request for each version, is the DRF action's (`CampaignViewSet.stats`)."""
     if request.method != "GET" or request.GET or "HTTP_AUTHORIZATION" in request.META:
         return _stats(request, slug=slug)
-    version = figures.campaign_figures_version(slug=slug)
+    now = time.monotonic()
     kept = _stats_answers.get(slug)
+    if kept is not None and now < kept[3]:
+        return _kept_answer(request, kept)
+    version = figures.campaign_figures_version(slug=slug)
+    recheck = now + settings.STATS_RECHECK_SECONDS
     if version is not None and kept is not None and kept[0] == version:
-        _, body, headers = kept
-        if etag_matches(request, headers["ETag"]):
-            return HttpResponse(status=304, headers=headers)
-        return HttpResponse(body, headers=headers)
+        _stats_answers[slug] = (*kept[:3], recheck)
+        return _kept_answer(request, kept)
     response = _stats(request, slug=slug)
     if version is not None and response.status_code == 200:
         response.render()
         if len(_stats_answers) >= _STATS_ANSWERS_MAX:
             _stats_answers.clear()
         headers = {k: v for k, v in response.headers.items() if k != "Content-Length"}
-        _stats_answers[slug] = (version, response.content, headers)
+        _stats_answers[slug] = (version, response.content, headers, recheck)
     return response
+
+
+def _kept_answer(request, kept) -> HttpResponse:
+    _, body, headers, _ = kept
+    if etag_matches(request, headers["ETag"]):
+        return HttpResponse(status=304, headers=headers)
+    return HttpResponse(body, headers=headers)

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from campaigns.models import Campaign, DecisionMaker, Engagement, OutreachActivity
@@ -285,3 +287,21 @@ def test_the_public_stats_are_given_again_from_the_process_until_the_figures_cha
     campaign_a.status = Campaign.Status.DRAFT
     campaign_a.save()
     assert api.get(url).status_code == 404
+
+
+def test_the_public_stats_ask_whether_the_figures_moved_at_most_once_per_window(
+    api, campaign_a, settings, django_assert_num_queries
+):
+    """Within STATS_RECHECK_SECONDS a process gives its kept answer without a query (a new
+    count shows up to that much later); after it, the next request asks and sees it."""
+    settings.STATS_RECHECK_SECONDS = 2
+    url = f"/api/v1/campaigns/{campaign_a.slug}/stats/"
+    sign(campaign_a, email="a@example.org")
+    tallies.campaign_tally(campaign_id=campaign_a.id)
+    first = api.get(url)
+    sign(campaign_a, email="b@example.org")
+    tallies.campaign_tally(campaign_id=campaign_a.id)
+    with django_assert_num_queries(0):
+        assert api.get(url).content == first.content
+    time.sleep(2.1)
+    assert api.get(url).json()["signatures"]["confirmed"] == 2
