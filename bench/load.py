@@ -90,7 +90,7 @@ def measure_signing(services: Services, rounds: int, seconds: float) -> tuple[di
     created = warm["created"]
     for round_ in range(rounds):
         # The work a signing round leaves (the tally catching up, PostgreSQL's vacuum) would
-        # slow the floor measured next and flatter the ratio (one round read 0.90 so).
+        # slow the floor measured next and flatter the ratio (a first round read 0.90 so).
         time.sleep(SETTLE_SECONDS)
         before = cpu_seconds()
         floor = wrk(services.url + "/healthz/", "get.lua", seconds, 32)
