@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 MAX_ROWS = 64
 # The longest the writer waits for the rows of requests on their way (signing, not yet
 # handed over) before its statement. A statement's fixed cost is most of a small batch's
-# (README, Performance: PostgreSQL's CPU 0.4-0.55 ms for one row, 75 µs a row for eight).
+# (README, Performance, item 6: PostgreSQL's CPU 500 µs for one row, 800 µs for six).
 GATHER_SECONDS = 0.002
 # A request waits this long for its row, then answers 503 (gunicorn's timeout is 30 s).
 WAIT_SECONDS = 20.0

@@ -20,8 +20,8 @@ def with_tally(queryset: QuerySet[Campaign]) -> QuerySet[Campaign]:
 def campaign_figures_version(*, slug: str) -> tuple | None:
     """What a published campaign's public figures are a function of, as their ETag says
     (the campaign's id and last change, its tally's version), or None: one small query,
-    written out (under cProfile, the ORM's building of it was most of the stats endpoint's
-    Python)."""
+    written out (under cProfile, the ORM's building of it was over a third of the stats
+    endpoint's time: README, Performance, item 6)."""
     with connection.cursor() as cursor:
         cursor.execute(_version_sql(), [slug, *Campaign.PUBLIC_STATUSES])
         return cursor.fetchone()

@@ -1,4 +1,5 @@
 import time
+from typing import NamedTuple
 
 import django_filters
 from django.conf import settings
@@ -443,9 +444,17 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 _stats = CampaignViewSet.as_view({"get": "stats"})
-# Per process: slug -> (the figures' version, the answer's bytes, its headers, until when
-# they are given without asking whether the version moved).
-_stats_answers: dict[str, tuple[tuple, bytes, dict[str, str], float]] = {}
+
+
+class _KeptStats(NamedTuple):
+    version: tuple  # what the figures are a function of (the ETag's)
+    body: bytes
+    headers: dict[str, str]
+    until: float  # given without asking whether the version moved, until then (monotonic)
+
+
+# Per process: slug -> the answer last rendered for it.
+_stats_answers: dict[str, _KeptStats] = {}
 _STATS_ANSWERS_MAX = 1000
 
 
@@ -463,12 +472,12 @@ def campaign_stats(request, slug: str):
         return _stats(request, slug=slug)
     now = time.monotonic()
     kept = _stats_answers.get(slug)
-    if kept is not None and now < kept[3]:
+    if kept is not None and now < kept.until:
         return _kept_answer(request, kept)
     version = figures.campaign_figures_version(slug=slug)
     recheck = now + settings.STATS_RECHECK_SECONDS
-    if version is not None and kept is not None and kept[0] == version:
-        _stats_answers[slug] = (*kept[:3], recheck)
+    if version is not None and kept is not None and kept.version == version:
+        _stats_answers[slug] = kept._replace(until=recheck)
         return _kept_answer(request, kept)
     response = _stats(request, slug=slug)
     if version is not None and response.status_code == 200:
@@ -476,12 +485,11 @@ def campaign_stats(request, slug: str):
         if len(_stats_answers) >= _STATS_ANSWERS_MAX:
             _stats_answers.clear()
         headers = {k: v for k, v in response.headers.items() if k != "Content-Length"}
-        _stats_answers[slug] = (version, response.content, headers, recheck)
+        _stats_answers[slug] = _KeptStats(version, response.content, headers, recheck)
     return response
 
 
-def _kept_answer(request, kept) -> HttpResponse:
-    _, body, headers, _ = kept
-    if etag_matches(request, headers["ETag"]):
-        return HttpResponse(status=304, headers=headers)
-    return HttpResponse(body, headers=headers)
+def _kept_answer(request, kept: _KeptStats) -> HttpResponse:
+    if etag_matches(request, kept.headers["ETag"]):
+        return HttpResponse(status=304, headers=kept.headers)
+    return HttpResponse(kept.body, headers=kept.headers)
