@@ -4,10 +4,12 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from knox.models import AuthToken
 
+from config.middleware import SIGNING_PATH
 from signatures.client import address_hash
 from signatures.models import Signature
 from tallies.services import campaign_tally
@@ -294,6 +296,60 @@ def test_partner_sites_may_call_it_across_origins(client, campaign_a):
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "access-control-allow-credentials" not in response
+
+
+# The headers every answer of the site carries, whichever middleware writes them.
+SITE_HEADERS = [
+    "X-Frame-Options",
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Content-Language",
+]
+
+
+@pytest.mark.parametrize("body", [SIGNER, {"name": ""}], ids=["signed", "refused"])
+def test_the_signing_lane_answers_with_the_headers_of_the_whole_chain(client, campaign_a, body):
+    """A POST takes the lane (config.middleware.SigningLaneMiddleware); a GET on the same URL
+    goes down the whole chain, to the organisers' list (401 here): the same site headers."""
+    signed = client.post(
+        url(campaign_a), body, content_type="application/json", HTTP_ORIGIN="https://p.example"
+    )
+    listed = client.get(url(campaign_a), HTTP_ORIGIN="https://p.example")
+    assert (signed.status_code, listed.status_code) == (201 if body is SIGNER else 400, 401)
+    # The POST took the lane: its URL was never resolved.
+    assert signed.wsgi_request.resolver_match is None
+    assert listed.wsgi_request.resolver_match.url_name == "campaign-signatures"
+    for header in SITE_HEADERS:
+        assert signed[header] == listed[header], header
+    assert signed["Access-Control-Allow-Origin"] == "*"
+    assert int(signed["Content-Length"]) == len(signed.content)
+    assert "Set-Cookie" not in signed  # no session, CSRF or language cookie is written
+
+
+def test_the_signing_lane_keeps_the_language_override(client, campaign_a):
+    response = client.post(
+        url(campaign_a) + "?lang=fr", {"name": ""}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response["Content-Language"] == "fr"
+    assert response.cookies["django_language"].value == "fr"
+
+
+@given(
+    slug=st.text(alphabet=st.sampled_from("aZ09-_.~ é%/\n"), min_size=0, max_size=6),
+    tail=st.sampled_from(["signatures/", "signatures", "signatures/batch/", "signatures//"]),
+)
+@settings(max_examples=200, deadline=None)
+def test_the_signing_lane_takes_exactly_the_urls_the_url_conf_routes_to_signing(slug, tail):
+    """The lane's own pattern and the URL conf's route for signing agree on every path."""
+    path = f"/api/v1/campaigns/{slug}/{tail}"
+    try:
+        routed = resolve(path).url_name == "campaign-signatures"
+    except Resolver404:
+        routed = False
+    assert (SIGNING_PATH.match(path) is not None) == routed, path
 
 
 def test_a_collector_code_credits_the_collector(api, campaign_a, org_a):
