@@ -84,15 +84,15 @@ class LanguageOverrideMiddleware:
 
 
 # The signing API's one URL (api/v1/urls.py, `campaign-signatures`), as its `slug` converter
-# reads it; tests/api/test_signing_lane.py holds the two to each other.
+# reads it; tests/signatures/test_api_signing.py holds the two to each other.
 SIGNING_PATH = re.compile(r"^/api/v1/campaigns/(?P<slug>[-a-zA-Z0-9_]+)/signatures/\Z")
 
 
 class SigningLaneMiddleware:
     """A signature sent to the API (POST on `campaign-signatures`) goes straight to its view
-    from here, past what is below this line: it has no session, message, login or CSRF
-    cookie to read (the view is csrf-exempt and reads only an API token), and its URL is
-    known without resolving it. Under signing load that work was about a fifth of the web
+    from here, past the middleware below this one in MIDDLEWARE: it has no message, login
+    or CSRF cookie to read (the view is csrf-exempt and reads only an API token), and its
+    URL is known without resolving it. Under signing load that work was about a fifth of the web
     processes' Python (README, Performance, item 7). Above this line it has everything any
     answer has (forwarded headers, the body limit, security headers, CORS, gzip, the
     language); what the skipped middleware would add to its answers is added here, the
