@@ -113,9 +113,8 @@ class SigningLaneMiddleware:
             return self.get_response(request)
         try:
             response = sign(request, route["slug"])
-        except (OperationalError, InterfaceError) as error:
-            logger.error("database unavailable: %s", error.__class__.__name__)
-            response = service_unavailable(request)
+        except DATABASE_DOWN as error:
+            response = database_unavailable(request, error)
         headers = response.headers
         if "Content-Length" not in headers:
             headers["Content-Length"] = str(len(response.content))
@@ -137,10 +136,18 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, (OperationalError, InterfaceError)):
+        if not isinstance(exception, DATABASE_DOWN):
             return None
-        logger.error("database unavailable: %s", exception.__class__.__name__)
-        return service_unavailable(request)
+        return database_unavailable(request, exception)
+
+
+# What a database outage raises: answered 503 by the middleware above and the signing lane.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def database_unavailable(request, exception):
+    logger.error("database unavailable: %s", exception.__class__.__name__)
+    return service_unavailable(request)
 
 
 def service_unavailable(request):
